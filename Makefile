@@ -19,12 +19,12 @@ OUT ?= data/processed/$(notdir $(RAW))
 REPORTS ?= reports/$(notdir $(RAW))
 PATHS := --raw $(RAW) --out $(OUT) --reports $(REPORTS)
 
-.PHONY: help setup all ingest code review review-apply topics triangulate report notebooks plan-check \
-        evaluate bench test lint clean clean-venv
+.PHONY: help setup all ingest code review review-apply topics triangulate evaluate report notebooks plan-check \
+        sample bench evaluate-benchmarks test browser lint clean clean-venv
 
 help: ## List the targets (this message)
 	@awk 'BEGIN {FS = ":.*?## "; printf "Usage: make <target> [RAW=data/raw/<consultation>]\n\nTargets:\n"} \
-	     /^[a-zA-Z_-]+:.*?## / {printf "  \033[1m%-13s\033[0m %s\n", $$1, $$2}' $(MAKEFILE_LIST)
+	     /^[a-zA-Z_-]+:.*?## / {printf "  %-20s %s\n", $$1, $$2}' $(MAKEFILE_LIST)
 
 $(STAMP): pyproject.toml
 	@command -v $(PYTHON) >/dev/null || { echo "$(PYTHON) was not found: install Python 3.11 or run make PYTHON=/path/to/python3.11"; exit 1; }
@@ -36,14 +36,61 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install torch (CPU) and the project; quick when already done
 
-all: $(STAMP) ## Run every stage on the bundled sample (or RAW=...): ingest, code, topics, triangulate, reports, plan check
-	$(MAKE) --no-print-directory ingest
+all: $(STAMP) ## Run every stage on the bundled sample (or RAW=...): ingest -> code -> topics -> triangulate -> evaluate -> report -> notebooks -> plan-check
+	$(MAKE) --no-print-directory ingest code topics triangulate evaluate report notebooks plan-check
 
 ingest: $(STAMP) ## Normalise every return into responses.parquet, with a ledger that accounts for every file and row
 	$(PY) -m pipeline ingest $(PATHS)
 
-test: $(STAMP) ## Run the test suite
+code: $(STAMP) ## Split answers into statements and code them (priority area, question, stance, suggestion)
+	$(PY) -m pipeline code $(PATHS)
+
+review: $(STAMP) ## Write the analyst's coding sheet (xlsx), lowest-confidence statements first
+	$(PY) -m pipeline review $(PATHS)
+
+review-apply: $(STAMP) ## Read the filled-in coding sheet back (SHEET=...), retrain and recode
+	$(PY) -m pipeline review $(PATHS) --apply $(or $(SHEET),$(OUT)/review/coding_sheet.xlsx)
+
+topics: $(STAMP) ## Find emergent themes the codebook lacks (BERTopic), reusing the cached embeddings
+	$(PY) -m pipeline topics $(PATHS)
+
+triangulate: $(STAMP) ## Compute disproportionality from the EDI data and set it beside what people said
+	$(PY) -m pipeline triangulate $(PATHS)
+
+GOLD ?= data/gold/gold_statements.csv
+TRAIN ?= data/gold/train_statements.csv
+evaluate: $(STAMP) ## Measure the coder on the gold set (with baselines); writes evaluation.json beside the processed tables
+	$(PY) -m pipeline evaluate --gold $(GOLD) --json $(OUT)/evaluation.json --baselines
+	$(PY) -m pipeline evaluate --gold $(GOLD) --train $(TRAIN) --json $(OUT)/evaluation_with_training.json
+
+evaluate-benchmarks: $(STAMP) ## Measure the coder on the public benchmarks in ../shared/benchmarks (NHS feedback, Consult's evaluation set)
+	$(PY) scripts/prepare_benchmarks.py
+	$(PY) scripts/evaluate_benchmarks.py
+
+report: $(STAMP) ## Build the plan author's theme report (HTML and Word) in reports/<consultation>/
+	$(PY) -m pipeline report $(PATHS)
+
+notebooks: $(STAMP) ## Run the per-organisation notebook for every organisation (papermill; HTML in reports/<consultation>/organisations/)
+	$(PY) -m pipeline notebooks $(PATHS)
+
+plan-check: $(STAMP) ## Check a draft plan against what people said (PLAN=..., PREVIOUS=...; default: the drafts in the consultation's plans/)
+	$(PY) -m pipeline plan-check $(PATHS) $(if $(PLAN),--plan $(PLAN)) $(if $(PREVIOUS),--previous $(PREVIOUS))
+
+sample: $(STAMP) ## Regenerate the synthetic sample consultation's returns in data/raw/sample (deterministic)
+	$(PY) scripts/make_sample.py
+
+bench: $(STAMP) ## Print speed and memory figures: each stage on the sample, and topics at 1k/10k/100k statements
+	$(PY) scripts/bench.py --raw $(RAW)
+
+test: $(STAMP) browser ## Run the test suite (browser tests skip, saying why, where Chromium cannot be installed)
 	$(PY) -m pytest
+
+browser: ## Install headless Chromium for the report's browser test (Debian package; skipped if it cannot be installed)
+	@command -v chromium >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
+	      || echo "Chromium could not be installed: the browser test will be skipped."; \
+	  else echo "Chromium is not installed and cannot be installed here: the browser test will be skipped."; fi; }
 
 lint: $(STAMP) ## Check style with ruff
 	$(VENV)/bin/ruff check pipeline tests scripts

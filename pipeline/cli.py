@@ -24,6 +24,13 @@ app = typer.Typer(
 #: (command name, module, attribute): the commands, in pipeline order.
 COMMANDS: list[tuple[str, str, str]] = [
     ("ingest", "pipeline.ingest.cli", "ingest_command"),
+    ("code", "pipeline.coding.cli", "code_command"),
+    ("review", "pipeline.coding.cli", "review_command"),
+    ("evaluate", "pipeline.coding.cli", "evaluate_command"),
+    ("topics", "pipeline.topics.cli", "topics_command"),
+    ("triangulate", "pipeline.triangulate.cli", "triangulate_command"),
+    ("report", "pipeline.reports.cli", "report_command"),
+    ("notebooks", "pipeline.reports.cli", "notebooks_command"),
 ]
 
 

@@ -1,0 +1,450 @@
+"""Multi-label coding of statements against a codebook: lexicon + embedding similarity + classifier.
+
+:class:`CodebookCoder` is a scikit-learn-style estimator (settings in ``__init__``, learned state in
+``fit`` as attributes ending ``_``, randomness only through ``random_state``). It combines three
+kinds of evidence for each code:
+
+1. **Lexicon** (``source = rule``): the code's terms, English and Welsh, found with spaCy's
+   ``PhraseMatcher`` (:mod:`pipeline.coding.lexicon`). The number of distinct terms matched per code
+   is a feature, and matched terms are the evidence shown to the analyst.
+2. **Similarity**: cosine similarity of the statement's embedding (all-MiniLM-L6-v2) to each code's
+   description and to its most similar codebook example.
+3. **Classifier** (``source = model``): one logistic regression per code (one-vs-rest,
+   class-balanced) on ``[embedding | char 2-5-gram tf-idf | lexicon hits | similarities]``. It is
+   trained on the codebook's own examples (its ``uncoded_examples`` are negatives for every code)
+   and, when there are any, on analyst-coded statements
+   (the review sheet or ``evaluate --train``). Character n-grams let Welsh statements be coded by
+   the Welsh examples and terms, since the embedding model is English-only.
+
+**How thresholds are calibrated.** Each code gets its own probability threshold, chosen to maximise
+that code's F1 on out-of-fold predictions, never guessed:
+
+* with at least ``min_analyst_for_cv`` analyst-coded statements, by ``cv_folds``-fold
+  cross-validation over those statements (the codebook examples stay in every training fold, and
+  only the analyst-coded statements' held-out predictions are scored);
+* otherwise by leave-one-out over the codebook's examples (K-fold when there are more than
+  ``loo_max``), scoring every example's prediction from a model that never saw it.
+
+The threshold sits halfway between the best cut and the next lower score and is clipped to
+``threshold_bounds``; a code with fewer than two positives keeps 0.5. A statement with no code at or
+above its threshold is ``uncoded``: nothing is forced.
+
+The lexicon and similarity features of a codebook example exclude that example itself, so they are
+no better in training than on unseen text. The tf-idf vocabulary is fitted once on all texts seen at
+fit time (it uses no labels).
+
+``method="lexicon"`` and ``method="similarity"`` give the single-signal baselines reported by
+``evaluate --baselines`` (lexicon: any term matched; similarity: calibrated per-code thresholds on the
+similarity score alone).
+
+Example::
+
+    coder = CodebookCoder(load_codebook(), embedder=Embedder(cache_dir=out)).fit(texts, labels)
+    coder.predict(["The police stop my son every week."])   # [['PA6']]
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+
+import numpy as np
+
+from pipeline.coding.codebook import UNCODED, Codebook
+from pipeline.coding.features import TextFeatures, best_f1_threshold, get_embedder
+
+log = logging.getLogger(__name__)
+
+METHODS = ("combined", "lexicon", "similarity")
+
+
+def parse_labels(value) -> list[str]:
+    """Code ids from a ``;``-separated string (or a list); ``none``/``uncoded``/blank give ``[]``."""
+    if value is None or (isinstance(value, float) and value != value):
+        return []
+    items = value if isinstance(value, (list, tuple, set)) else str(value).replace(",", ";").split(";")
+    out = [str(i).strip() for i in items]
+    return sorted({i for i in out if i and i.lower() not in {"none", UNCODED, "nan", "<na>"}})
+
+
+def _truncate(text: str, n: int) -> str:
+    text = " ".join(str(text).split())
+    return text if len(text) <= n else text[: n - 1].rstrip() + "…"
+
+
+class CodebookCoder:
+    """Assign zero or more codes to each statement, with a confidence and evidence.
+
+    Args:
+        codebook: The codebook (its codes are the labels).
+        embedder: Object with ``encode(texts) -> (n, d) normalised array`` (usually
+            :class:`pipeline.nlp.embed.Embedder`); ``None`` makes an in-memory one on first use.
+        method: ``combined`` (default), ``lexicon`` or ``similarity`` (baselines).
+        C: Inverse regularisation strength of the logistic regressions.
+        w_emb, w_char, w_dense: Weights of the embedding, char n-gram and lexicon/similarity blocks.
+        use_examples: Train on the codebook's examples as well as on analyst-coded statements.
+        analyst_weight: Sample weight of an analyst-coded statement relative to a codebook example.
+        cv_folds: Folds for calibrating on analyst-coded statements.
+        min_analyst_for_cv: Analyst-coded statements needed to calibrate on them (else on the examples).
+        loo_max: Up to this many codebook examples, calibration is leave-one-out; above, K-fold.
+        threshold_bounds: Thresholds are clipped to this range.
+        evidence_chars: Length an example quoted as evidence is cut to.
+        random_state: Seed for the cross-validation split and the solvers.
+    """
+
+    def __init__(
+        self,
+        codebook: Codebook,
+        embedder=None,
+        method: str = "combined",
+        C: float = 4.0,
+        w_emb: float = 1.0,
+        w_char: float = 1.0,
+        w_dense: float = 0.5,
+        use_examples: bool = True,
+        analyst_weight: float = 1.0,
+        cv_folds: int = 5,
+        min_analyst_for_cv: int = 30,
+        loo_max: int = 150,
+        threshold_bounds: tuple[float, float] = (0.1, 0.9),
+        evidence_chars: int = 80,
+        random_state: int = 42,
+    ) -> None:
+        self.codebook = codebook
+        self.embedder = embedder
+        self.method = method
+        self.C = C
+        self.w_emb = w_emb
+        self.w_char = w_char
+        self.w_dense = w_dense
+        self.use_examples = use_examples
+        self.analyst_weight = analyst_weight
+        self.cv_folds = cv_folds
+        self.min_analyst_for_cv = min_analyst_for_cv
+        self.loo_max = loo_max
+        self.threshold_bounds = threshold_bounds
+        self.evidence_chars = evidence_chars
+        self.random_state = random_state
+
+    # ------------------------------------------------------------------ codebook-derived signals
+    @property
+    def ids(self) -> list[str]:
+        """The code ids, in codebook order (the columns of :meth:`predict_proba`)."""
+        return self.codebook.ids
+
+    def _prepare_codebook(self) -> None:
+        """Embed the codebook's descriptions and examples (once) and build the lexicons."""
+        from pipeline.coding.lexicon import codebook_lexicon, subtheme_lexicon
+
+        self.embedder_ = get_embedder(self.embedder)
+        self.lexicon_ = codebook_lexicon(self.codebook)
+        self.subtheme_lexicon_ = subtheme_lexicon(self.codebook)
+        ex_text, ex_code, ex_lang = [], [], []
+        for k, code in enumerate(self.codebook.codes):
+            for lang, text in code.all_examples():
+                ex_text.append(text)
+                ex_code.append(k)
+                ex_lang.append(lang)
+        for lang, exs in self.codebook.uncoded_examples.items():
+            for text in exs:
+                ex_text.append(text)
+                ex_code.append(-1)
+                ex_lang.append(lang)
+        self.example_text_ = ex_text
+        self.example_code_ = np.array(ex_code, dtype=int)
+        self.example_lang_ = ex_lang
+        self.has_description_ = np.array([bool(c.description) for c in self.codebook.codes])
+        desc = [self.codebook.describe(c.id) for c in self.codebook.codes]
+        vecs = self.embedder_.encode(desc + ex_text) if (self.has_description_.any() or ex_text) else None
+        k = len(desc)
+        self.description_vectors_ = vecs[:k] if vecs is not None else np.zeros((k, 0))
+        self.example_vectors_ = vecs[k:] if vecs is not None else np.zeros((0, 0))
+
+    def _similarities(self, emb: np.ndarray, exclude_example: np.ndarray | None = None) -> tuple[np.ndarray, np.ndarray]:
+        """Per code: similarity to its description, and to its most similar example.
+
+        Args:
+            emb: Statement embeddings.
+            exclude_example: For each statement, the index of a codebook example to ignore (itself), or -1.
+        """
+        n, k = len(emb), len(self.ids)
+        desc = np.zeros((n, k))
+        if self.has_description_.any():
+            desc = emb @ self.description_vectors_.T
+            desc[:, ~self.has_description_] = 0.0
+        best = np.zeros((n, k))
+        if len(self.example_text_):
+            sims = emb @ self.example_vectors_.T
+            if exclude_example is not None:
+                rows = np.where(exclude_example >= 0)[0]
+                sims[rows, exclude_example[rows]] = -1.0
+            for j in range(k):
+                cols = self.example_code_ == j
+                if cols.any():
+                    best[:, j] = sims[:, cols].max(axis=1)
+        return desc, best
+
+    def _lexicon_hits(self, texts: Sequence[str]):
+        """Per statement: terms matched per code, and a (n, k) matrix of distinct-term counts."""
+        matches = self.lexicon_.match(texts)
+        hits = np.zeros((len(texts), len(self.ids)))
+        for i, m in enumerate(matches):
+            for j, cid in enumerate(self.ids):
+                hits[i, j] = len(m.get(cid, []))
+        return matches, hits
+
+    def _dense(self, texts, emb, exclude_example=None):
+        matches, hits = self._lexicon_hits(texts)
+        desc, best = self._similarities(emb, exclude_example)
+        dense = np.hstack([np.log1p(hits), desc, best])
+        return matches, hits, desc, best, dense
+
+    def similarity_score(self, desc: np.ndarray, best: np.ndarray) -> np.ndarray:
+        """The single similarity score per code: mean of description and best-example similarity
+        (whichever exists when a code has only one of them)."""
+        has_ex = np.array([(self.example_code_ == j).any() for j in range(len(self.ids))], dtype=bool)
+        both = self.has_description_ & has_ex
+        score = np.where(self.has_description_, desc, 0.0) + np.where(has_ex, best, 0.0)
+        return score / np.where(both, 2.0, 1.0)
+
+    # ------------------------------------------------------------------ fitting
+    def _label_matrix(self, labels: Sequence[Sequence[str]]) -> np.ndarray:
+        index = {cid: j for j, cid in enumerate(self.ids)}
+        y = np.zeros((len(labels), len(self.ids)), dtype=bool)
+        unknown: set[str] = set()
+        for i, labs in enumerate(labels):
+            for lab in parse_labels(labs):
+                if lab in index:
+                    y[i, index[lab]] = True
+                else:
+                    unknown.add(lab)
+        if unknown:
+            raise ValueError(
+                f"The labelled statements use code(s) {', '.join(sorted(unknown))} that the codebook "
+                f"({self.codebook.name}) does not have; its codes are {', '.join(self.ids)}. "
+                "Correct the labels or use a codebook with these codes."
+            )
+        return y
+
+    def _fit_models(self, X, y: np.ndarray, weight: np.ndarray) -> list:
+        from sklearn.linear_model import LogisticRegression
+
+        models = []
+        for j in range(y.shape[1]):
+            pos = int(y[:, j].sum())
+            if pos == 0 or pos == len(y):
+                models.append(float(pos > 0))
+                continue
+            clf = LogisticRegression(
+                C=self.C, class_weight="balanced", solver="liblinear", max_iter=1000, random_state=self.random_state
+            )
+            clf.fit(X, y[:, j], sample_weight=weight)
+            models.append(clf)
+        return models
+
+    @staticmethod
+    def _apply_models(models, X) -> np.ndarray:
+        out = np.zeros((X.shape[0], len(models)))
+        for j, m in enumerate(models):
+            out[:, j] = m if isinstance(m, float) else m.predict_proba(X)[:, 1]
+        return out
+
+    def fit(self, texts: Sequence[str] | None = None, labels: Sequence | None = None,
+            languages: Sequence[str] | None = None) -> CodebookCoder:
+        """Learn the classifier and calibrate per-code thresholds.
+
+        Args:
+            texts: Analyst-coded statements (may be empty/None: then only the codebook's examples are used).
+            labels: Their codes, each a list of ids or a ``;``-separated string (empty = no code).
+            languages: Their languages (``en``/``cy``), used to prefer evidence in the same language.
+
+        Returns:
+            self.
+
+        Raises:
+            ValueError: If there is nothing to learn from, or the labels use codes not in the codebook.
+        """
+        if self.method not in METHODS:
+            raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}.")
+        texts = [str(t) for t in (texts or [])]
+        labels = list(labels) if labels is not None else []
+        if len(labels) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(labels)} label entries: give one entry per text.")
+        self._prepare_codebook()
+        y_an = self._label_matrix(labels)
+        self.analyst_text_ = texts
+        self.analyst_labels_ = y_an
+        self.analyst_lang_ = list(languages) if languages is not None else ["en"] * len(texts)
+        n_ex = len(self.example_text_) if self.use_examples else 0
+        if n_ex + len(texts) == 0 and self.method != "lexicon":
+            raise ValueError(
+                "There is nothing to learn the codes from: the codebook has no examples and no "
+                "analyst-coded statements were given. Add examples to the codebook or pass --train."
+            )
+        k = len(self.ids)
+        y_ex = np.zeros((n_ex, k), dtype=bool)
+        if n_ex:
+            coded = np.where(self.example_code_ >= 0)[0]
+            y_ex[coded, self.example_code_[coded]] = True
+        all_text = (self.example_text_ if n_ex else []) + texts
+        y = np.vstack([y_ex, y_an]) if len(all_text) else np.zeros((0, k), dtype=bool)
+        exclude = np.r_[np.arange(n_ex), -np.ones(len(texts), dtype=int)].astype(int)
+        is_analyst = np.r_[np.zeros(n_ex, bool), np.ones(len(texts), bool)]
+        weight = np.where(is_analyst, self.analyst_weight, 1.0)
+        self.n_train_ = {"codebook_examples": n_ex, "analyst": len(texts)}
+        self.support_ = dict(zip(self.ids, y.sum(axis=0).astype(int).tolist(), strict=True))
+
+        if self.method == "lexicon":
+            self.thresholds_ = dict.fromkeys(self.ids, 0.5)  # score 1 - 0.5**hits: any hit reaches it
+            self.calibration_ = "fixed: any lexicon term matched"
+            return self
+
+        emb = self.embedder_.encode(all_text) if all_text else np.zeros((0, 384))
+        _, _, desc, best, dense = self._dense(all_text, emb, exclude)
+        # Calibrate on analyst statements when there are enough, else on the codebook's examples.
+        if is_analyst.sum() >= self.min_analyst_for_cv:
+            score_rows = np.where(is_analyst)[0]
+            self.calibration_ = f"{self.cv_folds}-fold cross-validation on {len(score_rows)} analyst-coded statements"
+        else:
+            score_rows = np.arange(len(all_text))
+            self.calibration_ = (
+                f"leave-one-out on {len(score_rows)} codebook examples and coded statements"
+                if len(score_rows) <= self.loo_max
+                else f"{self.cv_folds}-fold cross-validation on {len(score_rows)} codebook examples and coded statements"
+            )
+        if self.method == "similarity":
+            scores = self.similarity_score(desc, best)
+            self.thresholds_ = {
+                cid: best_f1_threshold(y[score_rows, j], scores[score_rows, j], default=0.5, bounds=(0.0, 1.0))
+                for j, cid in enumerate(self.ids)
+            }
+            return self
+
+        self.features_ = TextFeatures(None, self.w_emb, self.w_char, self.w_dense).fit(all_text)
+        X = self.features_.transform(all_text, embeddings=emb, dense=dense)
+        oof = self._out_of_fold(X, y, weight, score_rows, is_analyst)
+        self.thresholds_ = {
+            cid: best_f1_threshold(y[score_rows, j], oof[:, j], bounds=self.threshold_bounds)
+            for j, cid in enumerate(self.ids)
+        }
+        self.models_ = self._fit_models(X, y, weight)
+        log.info("coder fitted on %d codebook examples and %d analyst-coded statements; thresholds by %s",
+                 n_ex, len(texts), self.calibration_)
+        return self
+
+    def _out_of_fold(self, X, y, weight, score_rows: np.ndarray, is_analyst: np.ndarray) -> np.ndarray:
+        """Held-out probabilities for ``score_rows`` (rows not scored always stay in training)."""
+        from sklearn.model_selection import KFold, LeaveOneOut
+
+        n_score = len(score_rows)
+        if n_score < 2:
+            return np.zeros((n_score, y.shape[1]))
+        if is_analyst[score_rows].all() or n_score > self.loo_max:
+            splitter = KFold(n_splits=min(self.cv_folds, n_score), shuffle=True, random_state=self.random_state)
+        else:
+            splitter = LeaveOneOut()
+        oof = np.zeros((n_score, y.shape[1]))
+        others = np.setdiff1d(np.arange(len(y)), score_rows)
+        for train_idx, test_idx in splitter.split(score_rows):
+            train = np.r_[others, score_rows[train_idx]]
+            models = self._fit_models(X[train], y[train], weight[train])
+            oof[test_idx] = self._apply_models(models, X[score_rows[test_idx]])
+        return oof
+
+    # ------------------------------------------------------------------ prediction
+    def _check_fitted(self) -> None:
+        if not hasattr(self, "thresholds_"):
+            raise RuntimeError("The coder has not been fitted: call fit() first.")
+
+    def _scores(self, texts: Sequence[str]):
+        texts = [str(t) for t in texts]
+        matches, hits = self._lexicon_hits(texts)
+        if self.method == "lexicon":
+            scores = np.where(hits > 0, 1.0 - 0.5 ** hits, 0.0)
+            return matches, scores, None
+        emb = self.embedder_.encode(texts) if texts else np.zeros((0, 384))
+        desc, best = self._similarities(emb)
+        if self.method == "similarity":
+            return matches, self.similarity_score(desc, best), emb
+        dense = np.hstack([np.log1p(hits), desc, best])
+        X = self.features_.transform(texts, embeddings=emb, dense=dense)
+        return matches, self._apply_models(self.models_, X), emb
+
+    def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
+        """Scores in ``[0, 1]``, shape ``(n, n_codes)``, columns in :attr:`ids` order."""
+        self._check_fitted()
+        return self._scores(texts)[1]
+
+    def predict(self, texts: Sequence[str]) -> list[list[str]]:
+        """The codes of each text (``[]`` when none reaches its threshold)."""
+        proba = self.predict_proba(texts)
+        thr = np.array([self.thresholds_[c] for c in self.ids])
+        return [[self.ids[j] for j in np.where(row >= thr)[0]] for row in proba]
+
+    def code(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[list[dict]]:
+        """Code each text, with confidence, evidence, subtheme and source.
+
+        Returns:
+            For each text, a list of ``{code, subtheme, confidence, evidence, source}``; a text with
+            no code gets one entry with code ``uncoded`` (its confidence is 1 minus the best
+            code's score relative to its threshold, i.e. how clearly nothing fits).
+        """
+        self._check_fitted()
+        texts = [str(t) for t in texts]
+        languages = list(languages) if languages is not None else ["en"] * len(texts)
+        matches, proba, emb = self._scores(texts)
+        subs = self.subtheme_lexicon_.match(texts)
+        thr = np.array([self.thresholds_[c] for c in self.ids])
+        proto_vecs, proto_text, proto_code, proto_lang = self._prototypes()
+        sims = emb @ proto_vecs.T if (emb is not None and len(proto_text)) else None
+        out: list[list[dict]] = []
+        for i, _text in enumerate(texts):
+            rows = []
+            for j in np.where(proba[i] >= thr)[0]:
+                cid = self.ids[j]
+                terms = matches[i].get(cid, [])
+                parts = [f"terms: {', '.join(terms)}"] if terms else []
+                if sims is not None:
+                    cand = np.where(proto_code == j)[0]
+                    if len(cand):
+                        same = [c for c in cand if proto_lang[c] == languages[i]]
+                        pool = np.array(same) if same else cand
+                        top = pool[int(np.argmax(sims[i, pool]))]
+                        parts.append(f'like: "{_truncate(proto_text[top], self.evidence_chars)}" ({sims[i, top]:.2f})')
+                subtheme = next((s for s in subs[i] if s.split(".")[0] == cid or s.startswith(cid + ".")), "")
+                rows.append({
+                    "code": cid,
+                    "subtheme": subtheme,
+                    "confidence": round(float(proba[i, j]), 4),
+                    "evidence": "; ".join(parts),
+                    "source": "rule" if terms else "model",
+                })
+            rows.sort(key=lambda r: -r["confidence"])
+            if not rows:
+                margin = float(np.max(proba[i] / np.maximum(thr, 1e-9))) if len(thr) else 0.0
+                j = int(np.argmax(proba[i])) if len(thr) else 0
+                near = f"nearest code {self.ids[j]} scored {proba[i, j]:.2f} < threshold {thr[j]:.2f}" if len(thr) else ""
+                rows.append({
+                    "code": UNCODED,
+                    "subtheme": "",
+                    "confidence": round(float(np.clip(1.0 - margin, 0.0, 1.0)), 4),
+                    "evidence": near,
+                    "source": "rule" if self.method == "lexicon" else "model",
+                })
+            out.append(rows)
+        return out
+
+    def _prototypes(self):
+        """Texts evidence may quote: the codebook examples and the analyst-coded statements, by code."""
+        if not hasattr(self, "_proto_cache"):
+            texts = list(self.example_text_)
+            codes = list(self.example_code_)
+            langs = list(self.example_lang_)
+            for t, row, lang in zip(self.analyst_text_, self.analyst_labels_, self.analyst_lang_, strict=True):
+                for j in np.where(row)[0]:
+                    texts.append(t)
+                    codes.append(int(j))
+                    langs.append(lang)
+            vecs = self.embedder_.encode(texts) if texts and self.method != "lexicon" else np.zeros((0, 384))
+            self._proto_cache = (vecs, texts, np.array(codes, dtype=int), langs)
+        return self._proto_cache

@@ -1,0 +1,215 @@
+"""Measure the coder against hand-coded statements (``python -m pipeline evaluate``).
+
+:func:`evaluate_frame` codes the ``text`` column of a gold table and compares the result with its
+``codes`` column (``;``-separated code ids, empty for none); ``question`` and ``stance`` columns are
+scored when present, ``language`` gives figures by language, and ``is_suggestion`` is scored as an
+extra. A training table of the same form is used as analyst-coded statements first; with a training
+table and no codebook, the codes are whatever the training table uses (:meth:`Codebook.from_labels`).
+
+With ``baselines=True`` the same run also scores three single-method baselines: the keyword
+lexicon alone, embedding similarity alone (thresholds calibrated the same way), and BERTopic
+zero-shot topic modelling with the code descriptions as ``zeroshot_topic_list``.
+
+Pure functions on DataFrames; the runner in :mod:`pipeline.coding.cli` reads and writes the files.
+"""
+
+from __future__ import annotations
+
+import logging
+import time
+
+import numpy as np
+import pandas as pd
+
+from pipeline.coding.codebook import Codebook
+from pipeline.coding.coder import CodebookCoder, parse_labels
+from pipeline.coding.metrics import accuracy, f1_macro, multilabel_scores
+from pipeline.coding.questions import QuestionInferer
+from pipeline.coding.stance import STANCES, StanceClassifier, is_suggestion
+
+log = logging.getLogger(__name__)
+
+REQUIRED = ("text", "codes")
+
+
+class EvaluationInputError(ValueError):
+    """A gold or training table cannot be used; the message says which column and what to do."""
+
+
+def check_labelled(df: pd.DataFrame, what: str) -> pd.DataFrame:
+    """Check a labelled table has ``text`` and ``codes`` and return a clean copy (strings, no NaN)."""
+    missing = [c for c in REQUIRED if c not in df.columns]
+    if missing:
+        raise EvaluationInputError(
+            f"The {what} file has no column {', '.join(repr(m) for m in missing)}. It needs a `text` column "
+            "(the statement) and a `codes` column (code ids separated by ';', empty for none)."
+        )
+    out = df.copy()
+    for col in out.columns:
+        if out[col].dtype == object or str(out[col].dtype).startswith("string"):
+            out[col] = out[col].fillna("").astype(str)
+    out["codes"] = out["codes"].fillna("").astype(str)
+    empty = out["text"].astype(str).str.strip() == ""
+    if empty.all():
+        raise EvaluationInputError(f"The {what} file's `text` column is empty: there is nothing to code.")
+    return out[~empty].reset_index(drop=True)
+
+
+def _bool(series: pd.Series) -> list[bool]:
+    return [str(v).strip().lower() in {"true", "1", "yes", "y"} for v in series]
+
+
+def bertopic_zeroshot(texts: list[str], codebook: Codebook, embeddings: np.ndarray, min_similarity: float = 0.3,
+                      random_state: int = 42) -> list[list[str]]:
+    """Code each text with BERTopic zero-shot topic modelling (one code per text at most).
+
+    The code descriptions are the ``zeroshot_topic_list``; a text assigned to a zero-shot topic gets
+    that code, any other text is uncoded. Offline: the loaded SentenceTransformer is passed as
+    ``embedding_model`` and the precomputed embeddings (a copy) to ``fit_transform``.
+    """
+    from bertopic import BERTopic
+    from hdbscan import HDBSCAN
+    from umap import UMAP
+
+    from pipeline.nlp.embed import load_model
+
+    labels = [codebook.describe(c) for c in codebook.ids]
+    by_label = dict(zip(labels, codebook.ids, strict=True))
+    n = len(texts)
+    model = BERTopic(
+        embedding_model=load_model(),
+        zeroshot_topic_list=labels,
+        zeroshot_min_similarity=min_similarity,
+        umap_model=UMAP(n_neighbors=min(15, max(2, n - 1)), n_components=min(5, max(2, n - 2)), min_dist=0.0,
+                        metric="cosine", random_state=random_state),
+        hdbscan_model=HDBSCAN(min_cluster_size=max(2, min(10, n // 10)), prediction_data=True),
+        min_topic_size=max(2, min(10, n // 10)),
+    )
+    topics, _ = model.fit_transform(texts, embeddings=np.array(embeddings, copy=True))
+    names = model.get_topic_info().set_index("Topic")["Name"].to_dict()
+    return [[by_label[names[t]]] if names.get(t) in by_label else [] for t in topics]
+
+
+def evaluate_frame(
+    gold: pd.DataFrame,
+    codebook: Codebook | None = None,
+    train: pd.DataFrame | None = None,
+    embedder=None,
+    coder_params: dict | None = None,
+    baselines: bool = False,
+    random_state: int = 42,
+) -> tuple[dict, pd.DataFrame]:
+    """Code a gold table and score the result.
+
+    Args:
+        gold: Table with ``text`` and ``codes`` (optional ``question``, ``stance``, ``language``, ``is_suggestion``).
+        codebook: The codebook; ``None`` with ``train`` = the codes the training table uses.
+        train: Analyst-coded statements in the same form (optional).
+        embedder: Embedding object (the runner passes an in-memory one so timing includes embedding).
+        coder_params: Extra settings for :class:`CodebookCoder`.
+        baselines: Also score the lexicon, similarity and BERTopic zero-shot baselines.
+        random_state: Seed.
+
+    Returns:
+        ``(result, predictions)``: the metrics dict (keys listed in the issue plus extras) and the gold
+        table with ``pred_codes``, ``pred_question``, ``pred_stance`` columns added.
+    """
+    gold = check_labelled(gold, "gold")
+    train = check_labelled(train, "training") if train is not None else None
+    if codebook is None:
+        if train is None:
+            raise EvaluationInputError("Give a codebook (--codebook) or a training file (--train) to learn the codes from.")
+        codebook = Codebook.from_labels([c for v in train["codes"] for c in parse_labels(v)])
+    gold_labels = [parse_labels(v) for v in gold["codes"]]
+    unknown = sorted({c for g in gold_labels for c in g} - set(codebook.ids))
+    if unknown:
+        log.warning("the gold file uses codes the codebook lacks (%s): they count as misses", ", ".join(unknown))
+    params = dict(coder_params or {})
+    params.setdefault("random_state", random_state)
+    tx = list(train["text"]) if train is not None else []
+    ty = list(train["codes"]) if train is not None else []
+    tl = list(train["language"]) if train is not None and "language" in train else None
+    coder = CodebookCoder(codebook, embedder=embedder, **params).fit(tx, ty, tl)
+
+    texts = list(gold["text"])
+    t0 = time.perf_counter()
+    pred = coder.predict(texts)
+    elapsed = time.perf_counter() - t0
+    result = multilabel_scores(gold_labels, pred, codebook.ids)
+    result["statements_per_second"] = round(len(texts) / elapsed, 1) if elapsed > 0 else None
+    out = gold.copy()
+    out["pred_codes"] = [";".join(p) for p in pred]
+
+    result["question_accuracy"] = None
+    if "question" in gold.columns and codebook.questions or ("question" in gold.columns and train is not None and "question" in train):
+        qi = QuestionInferer(codebook, embedder=embedder, random_state=random_state)
+        qi.fit(tx, list(train["question"]) if train is not None and "question" in train else None)
+        if qi.ids_:
+            q_pred, _ = qi.predict(texts)
+            out["pred_question"] = q_pred
+            result["question_accuracy"] = accuracy(list(gold["question"]), q_pred)
+    result["stance_accuracy"] = None
+    result["stance_f1_macro"] = None
+    if "stance" in gold.columns:
+        sc = StanceClassifier(embedder=embedder, random_state=random_state)
+        sc.fit(tx, list(train["stance"]) if train is not None and "stance" in train else None,
+               list(train["question"]) if train is not None and "question" in train else None)
+        s_pred, _ = sc.predict(texts, list(gold["question"]) if "question" in gold.columns else None)
+        out["pred_stance"] = s_pred
+        g = list(gold["stance"])
+        result["stance_accuracy"] = accuracy(g, s_pred)
+        result["stance_f1_macro"] = f1_macro(g, s_pred, [s for s in STANCES if s in set(g)])
+        result["stance_method"] = "classifier trained on --train" if sc.model_ is not None else "cue rules"
+    if "is_suggestion" in gold.columns:
+        sug = [is_suggestion(t) for t in texts]
+        truth = _bool(gold["is_suggestion"])
+        tp = sum(a and b for a, b in zip(truth, sug, strict=True))
+        p = tp / max(sum(sug), 1)
+        r = tp / max(sum(truth), 1)
+        result["suggestion_accuracy"] = accuracy(truth, sug)
+        result["suggestion_f1"] = round(2 * p * r / (p + r), 4) if p + r else 0.0
+    if "language" in gold.columns:
+        result["by_language"] = {}
+        for lang, idx in gold.groupby("language").groups.items():
+            idx = list(idx)
+            scores = multilabel_scores([gold_labels[i] for i in idx], [pred[i] for i in idx], codebook.ids)
+            scores.pop("per_code")
+            result["by_language"][str(lang)] = scores
+    result["thresholds"] = {k: round(v, 4) for k, v in coder.thresholds_.items()}
+    result["calibration"] = coder.calibration_
+    result["codebook"] = codebook.name
+    result["n_train"] = len(tx)
+
+    if baselines:
+        result["baselines"] = run_baselines(texts, gold_labels, codebook, coder, tx, ty, embedder, random_state)
+    return result, out
+
+
+def run_baselines(texts, gold_labels, codebook, coder, tx, ty, embedder, random_state) -> dict:
+    """Scores of the lexicon-only, similarity-only and BERTopic zero-shot baselines on the same statements."""
+    keep = ("f1_samples", "f1_micro", "f1_macro", "exact_match")
+    out: dict[str, dict] = {}
+    has_terms = any(c.all_terms() for c in codebook.codes)
+    if has_terms:
+        lex = CodebookCoder(codebook, embedder=embedder, method="lexicon").fit()
+        s = multilabel_scores(gold_labels, lex.predict(texts), codebook.ids)
+        out["lexicon"] = {k: s[k] for k in keep}
+    else:
+        out["lexicon"] = {"skipped": "the codebook has no lexicon terms"}
+    if codebook.has_descriptions:
+        sim = CodebookCoder(codebook, embedder=embedder, method="similarity", random_state=random_state).fit(tx, ty)
+        s = multilabel_scores(gold_labels, sim.predict(texts), codebook.ids)
+        out["similarity"] = {k: s[k] for k in keep} | {"calibration": sim.calibration_}
+        try:
+            emb = coder.embedder_.encode(texts)
+            s = multilabel_scores(gold_labels, bertopic_zeroshot(texts, codebook, emb, random_state=random_state),
+                                  codebook.ids)
+            out["bertopic_zeroshot"] = {k: s[k] for k in keep}
+        except Exception as exc:  # noqa: BLE001 - a baseline failing must not hide the main figures
+            log.warning("BERTopic zero-shot baseline failed: %s", exc)
+            out["bertopic_zeroshot"] = {"error": f"{type(exc).__name__}: {exc}"}
+    else:
+        reason = "the codebook has no descriptions or examples to compare with"
+        out["similarity"] = {"skipped": reason}
+        out["bertopic_zeroshot"] = {"skipped": reason}
+    return out

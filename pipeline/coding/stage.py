@@ -1,0 +1,141 @@
+"""The coding stage as DataFrame functions: statements in, statements with question/stance and codes out.
+
+``segment -> code_statements -> summarise`` is what ``python -m pipeline code`` runs
+(:mod:`pipeline.coding.cli` reads and writes the files). Analyst decisions (from the review sheet,
+kept in ``analyst_codes.csv``) override the model for the statements they cover: those get
+``source = analyst`` and ``reviewed = True``.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+
+from pipeline.coding.codebook import UNCODED
+from pipeline.coding.coder import parse_labels
+from pipeline.coding.schema import CODE_COLUMNS, STATEMENT_COLUMNS
+from pipeline.coding.stance import STANCES, is_suggestion
+from pipeline.vocab import split_multi
+
+ANALYST_COLUMNS = ["statement_id", "text", "codes", "stance", "question", "notes"]
+
+
+def code_statements(
+    statements: pd.DataFrame,
+    coder,
+    question_inferer,
+    stance_classifier,
+    analyst: pd.DataFrame | None = None,
+) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Assign question (where unknown), stance, suggestion flag and codes to every statement.
+
+    Args:
+        statements: Output of :func:`pipeline.coding.segment.segment_responses`.
+        coder: A fitted :class:`pipeline.coding.coder.CodebookCoder`.
+        question_inferer: A fitted :class:`pipeline.coding.questions.QuestionInferer`.
+        stance_classifier: A fitted :class:`pipeline.coding.stance.StanceClassifier`.
+        analyst: Analyst decisions (``statement_id, codes, stance, question``); ``codes`` is
+            ``;``-separated ids or ``none``. Rows for statements not present are ignored by the caller's count.
+
+    Returns:
+        ``(statements, codes)`` in the columns of docs/data-model.md, sorted by ``statement_id``.
+    """
+    st = statements.copy().sort_values("statement_id", kind="mergesort").reset_index(drop=True)
+    texts = st["text"].astype(str).tolist()
+    st["question_source"] = "ingest"
+    st["question_confidence"] = 1.0
+    unknown = st["question"].isin(["unknown", ""]).to_numpy()
+    if unknown.any():
+        q, conf = question_inferer.predict([t for t, u in zip(texts, unknown, strict=True) if u])
+        st.loc[unknown, "question"] = q
+        st.loc[unknown, "question_source"] = "inferred"
+        st.loc[unknown, "question_confidence"] = np.round(conf, 4)
+    stance, s_conf = stance_classifier.predict(texts, st["question"].tolist())
+    st["stance"] = stance
+    st["stance_confidence"] = np.round(np.asarray(s_conf, dtype=float), 4)
+    st["is_suggestion"] = [is_suggestion(t) for t in texts]
+    st["reviewed"] = False
+
+    coded = coder.code(texts, st["language"].tolist())
+    rows = [dict(statement_id=sid, **r) for sid, rs in zip(st["statement_id"], coded, strict=True) for r in rs]
+    codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
+
+    if analyst is not None and len(analyst):
+        a = analyst.drop_duplicates("statement_id", keep="last").set_index("statement_id")
+        hit = st["statement_id"].isin(a.index)
+        ids = set(st.loc[hit, "statement_id"])
+        codes = codes[~codes["statement_id"].isin(ids)]
+        new = []
+        for sid in sorted(ids):
+            labels = parse_labels(a.at[sid, "codes"])
+            for cid in labels or [UNCODED]:
+                new.append({"statement_id": sid, "code": cid, "subtheme": "", "confidence": 1.0,
+                            "evidence": "coded by an analyst in the review sheet", "source": "analyst"})
+        codes = pd.concat([codes, pd.DataFrame(new, columns=CODE_COLUMNS)], ignore_index=True)
+        st.loc[hit, "reviewed"] = True
+        for col, allowed in (("stance", STANCES), ("question", ["listened", "interpreted", "solutions", "other"])):
+            if col in a.columns:
+                vals = st.loc[hit, "statement_id"].map(a[col]).fillna("").astype(str).str.strip().str.lower()
+                ok = vals.isin(allowed)
+                st.loc[hit & ok.reindex(st.index, fill_value=False), col] = vals[ok]
+                if col == "stance":
+                    st.loc[hit & ok.reindex(st.index, fill_value=False), "stance_confidence"] = 1.0
+
+    codes = codes.sort_values(["statement_id", "confidence", "code"], ascending=[True, False, True], kind="mergesort")
+    codes = codes.reset_index(drop=True)
+    codes["confidence"] = codes["confidence"].astype(float)
+    n_codes = codes[codes["code"] != UNCODED].groupby("statement_id").size()
+    st["n_codes"] = st["statement_id"].map(n_codes).fillna(0).astype("int64")
+    st["question_confidence"] = st["question_confidence"].astype(float)
+    for col in ("char_start", "char_end"):
+        st[col] = st[col].astype("int64")
+    return st[STATEMENT_COLUMNS], codes
+
+
+def summarise(statements: pd.DataFrame, codes: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
+    """Counts of statements by code x question x stance x cohort x police force area.
+
+    A statement attributed to several cohorts or areas counts once in each. Counts below
+    ``min_count`` are suppressed (``n_statements`` empty, ``suppressed`` True) so that no small group
+    can be identified; ``n_participants`` (distinct participant refs) is suppressed the same way.
+    """
+    keys = ["code", "question", "stance", "cohort", "police_force_area"]
+    df = codes[["statement_id", "code"]].merge(
+        statements[["statement_id", "question", "stance", "cohort", "police_force_area", "organisation", "participant_ref"]],
+        on="statement_id", how="left",
+    )
+    df["cohort"] = df["cohort"].map(split_multi)
+    df["police_force_area"] = df["police_force_area"].map(split_multi)
+    df = df.explode("cohort").explode("police_force_area")
+    df["participant"] = df["organisation"].astype(str) + "|" + df["participant_ref"].astype(str)
+    out = (
+        df.groupby(keys, sort=True)
+        .agg(n_statements=("statement_id", "nunique"), n_participants=("participant", "nunique"))
+        .reset_index()
+    )
+    small = out["n_statements"] < min_count
+    out["suppressed"] = small
+    out["n_statements"] = out["n_statements"].astype("Int64").mask(small)
+    out["n_participants"] = out["n_participants"].astype("Int64").mask(small | (out["n_participants"] < min_count))
+    return out
+
+
+def reconcile(responses: pd.DataFrame, statements: pd.DataFrame, codes: pd.DataFrame, skipped: pd.DataFrame) -> list[str]:
+    """Check that every response with text has a statement and every statement has a code row.
+
+    Returns:
+        Problems found, in plain English (empty when everything reconciles).
+    """
+    problems = []
+    with_text = set(responses.loc[responses["text"].fillna("").astype(str).str.strip() != "", "response_id"])
+    missing = with_text - set(statements["response_id"])
+    if missing:
+        problems.append(f"{len(missing)} response(s) with text produced no statement, e.g. {sorted(missing)[:3]}")
+    accounted = set(statements["response_id"]) | set(skipped["response_id"])
+    lost = set(responses["response_id"]) - accounted
+    if lost:
+        problems.append(f"{len(lost)} response(s) are neither segmented nor listed as skipped, e.g. {sorted(lost)[:3]}")
+    uncoded = set(statements["statement_id"]) - set(codes["statement_id"])
+    if uncoded:
+        problems.append(f"{len(uncoded)} statement(s) have no row in codes, e.g. {sorted(uncoded)[:3]}")
+    return problems

@@ -1,0 +1,170 @@
+"""Stance of a statement about its question, and whether it proposes a concrete action.
+
+Stance is about the statement's question: for ``listened``/``interpreted``, does the speaker think
+CJIW has listened / understood (``agree``), has not (``disagree``), partly (``mixed``), or can we not
+tell (``unclear``); for ``solutions``, are the plan's solutions right and enough. For ``other`` it is
+the speaker's view of the plan or the system as far as it shows.
+
+:class:`StanceClassifier` works in two ways:
+
+* **Cue rules** (always available): counts of agreeing cues ("yes", "they have listened",
+  "agree", Welsh "ydyn", "cytuno"), disagreeing cues (negation and "never", "nobody listened",
+  "not enough", Welsh "ddim", "byth", "neb") and contrast cues ("but", "however", "partly",
+  Welsh "ond", "rhannol"). Contrast with a view -> mixed; more disagreeing than agreeing -> disagree;
+  the reverse -> agree; no cue -> unclear.
+* **Classifier** (when ``fit`` gets labelled statements): logistic regression on embeddings,
+  char n-grams and the cue counts, trained on the labels (e.g. a gold file's ``stance`` column or
+  analyst corrections).
+
+:func:`is_suggestion` marks statements that propose an action ("should", "need to", "must",
+"would be better if", an imperative opening such as "Train ..."; Welsh "dylai", "dylid", "angen",
+"rhaid"). Pure functions; used by ``python -m pipeline code``.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+import numpy as np
+
+from pipeline.coding.features import TextFeatures, get_embedder
+
+STANCES = ("agree", "disagree", "mixed", "unclear")
+
+CUES: dict[str, list[str]] = {
+    "agree": [
+        "yes", "yeah", "yep", "agree", "i agree", "definitely", "they have listened", "has listened", "have listened",
+        "listened to us", "we were heard", "felt heard", "feel heard", "got it right", "spot on", "accurate", "good plan",
+        "it is good", "it's good", "positive", "happy with", "pleased", "welcome", "well done", "reflects", "captures",
+        "covers", "understood", "they understand", "right", "correct", "exactly", "strong", "great", "good",
+        "ydyn", "ydw", "do", "cytuno", "da iawn", "yn dda", "cywir", "wedi gwrando", "wedi deall", "croesawu",
+    ],
+    "disagree": [
+        "no", "not", "n't", "never", "nobody", "no one", "nothing", "none", "haven't", "hasn't", "don't", "doesn't",
+        "didn't", "won't", "isn't", "aren't", "not enough", "not listened", "nobody listened", "not heard", "missing",
+        "misses", "missed", "left out", "ignored", "ignore", "vague", "waste", "pointless", "empty", "words", "fail",
+        "failed", "failing", "wrong", "disagree", "doubt", "sceptical", "skeptical", "lip service", "tick box",
+        "same old", "won't change", "too little", "not far enough", "just words",
+        "ddim", "dim", "byth", "neb", "dim byd", "na", "nac", "heb", "anghytuno", "anghywir", "methu", "gwan",
+    ],
+    "mixed": [
+        "but", "however", "partly", "partially", "somewhat", "to an extent", "to some extent", "in some ways",
+        "some of", "kind of", "sort of", "not fully", "not completely", "mostly", "although", "though", "yet",
+        "mixed", "on the other hand", "in parts", "a bit", "a start", "a good start", "first step",
+        "ond", "er", "rhannol", "yn rhannol", "i raddau", "braidd", "rhai",
+    ],
+}
+
+SUGGESTION = re.compile(
+    r"\b(should|shouldn't|need to|needs to|needed|must|have to|has to|ought to|would be better|would help|"
+    r"it would be good|would like|i'd like|we'd like|we want|i want|want them to|recommend|suggest|"
+    r"please|why not|could they|they could|there should|make sure|instead of|more support|more funding|"
+    r"dylai|dylid|dylen|dylem|dylech|angen|rhaid|hoffwn|hoffem|byddai'n well|gwell petai|awgrymu)\b",
+    re.IGNORECASE,
+)
+IMPERATIVES = {
+    "train", "publish", "stop", "make", "give", "listen", "hire", "recruit", "invest", "bring", "have", "let", "put",
+    "set", "create", "provide", "ensure", "involve", "teach", "fund", "open", "employ", "build", "change", "start",
+    "talk", "ask", "include", "support", "use", "treat", "end", "introduce", "offer", "work", "get", "hold",
+    "educate", "remove", "reduce", "increase", "visit", "show", "tell", "keep", "consult", "monitor", "review",
+    "gwrandewch", "rhowch", "hyfforddwch", "cyhoeddwch", "stopiwch", "gwnewch", "cynhwyswch", "buddsoddwch",
+}
+
+
+def is_suggestion(text: str) -> bool:
+    """True when the statement proposes an action (modal/need cue or an imperative opening)."""
+    if SUGGESTION.search(text):
+        return True
+    first = re.findall(r"[a-zA-Zâêîôûŵŷ']+", text[:40].lower())
+    return bool(first) and first[0] in IMPERATIVES
+
+
+def cue_counts(texts: Sequence[str]) -> np.ndarray:
+    """Counts of agree, disagree and contrast cues per text, shape ``(n, 3)``."""
+    from pipeline.coding.lexicon import Lexicon
+
+    lex = Lexicon({k: {"en": v} for k, v in CUES.items()})
+    out = np.zeros((len(texts), 3))
+    for i, m in enumerate(lex.match(texts)):
+        out[i] = [len(m.get("agree", [])), len(m.get("disagree", [])), len(m.get("mixed", []))]
+    return out
+
+
+def rule_stance(counts: np.ndarray) -> tuple[list[str], np.ndarray]:
+    """Stance from cue counts ``(agree, disagree, contrast)``, with a rough confidence."""
+    labels, conf = [], []
+    for a, d, m in counts:
+        if m > 0 and (a > 0 or d > 0):
+            labels.append("mixed")
+            conf.append(0.6)
+        elif d >= a and d > 0:
+            labels.append("disagree")
+            conf.append(min(0.9, 0.5 + 0.1 * (d - a)))
+        elif a > d:
+            labels.append("agree")
+            conf.append(min(0.9, 0.5 + 0.1 * (a - d)))
+        else:
+            labels.append("unclear")
+            conf.append(0.5 if a == d == 0 else 0.4)
+    return labels, np.array(conf)
+
+
+class StanceClassifier:
+    """Stance (agree/disagree/mixed/unclear) of statements, by cue rules or a trained classifier.
+
+    Args:
+        embedder: Embedding object; ``None`` = in-memory one (only needed once fitted with labels).
+        min_labelled: Labelled statements needed (with at least two stances) to train the classifier.
+        C: Regularisation of the classifier.
+        use_question: Add the statement's question as a feature (stance words mean different things
+            for different questions).
+        random_state: Seed of the solver.
+    """
+
+    def __init__(self, embedder=None, min_labelled: int = 20, C: float = 2.0, use_question: bool = True,
+                 random_state: int = 42) -> None:
+        self.embedder = embedder
+        self.min_labelled = min_labelled
+        self.C = C
+        self.use_question = use_question
+        self.random_state = random_state
+
+    def _dense(self, texts, questions):
+        dense = np.log1p(cue_counts(texts))
+        if self.use_question:
+            q = np.array([[1.0 if qq == k else 0.0 for k in ("listened", "interpreted", "solutions", "other")]
+                          for qq in (questions if questions is not None else ["unknown"] * len(texts))])
+            dense = np.hstack([dense, q.reshape(len(texts), 4)])
+        return dense
+
+    def fit(self, texts: Sequence[str] | None = None, stances: Sequence[str] | None = None,
+            questions: Sequence[str] | None = None) -> StanceClassifier:
+        """Train on labelled statements when there are enough; otherwise the cue rules are used."""
+        self.model_ = None
+        texts = [str(t) for t in (texts or [])]
+        stances = list(stances or [])
+        keep = [i for i, s in enumerate(stances[: len(texts)]) if s in STANCES]
+        if len(keep) >= self.min_labelled and len({stances[i] for i in keep}) >= 2:
+            from sklearn.linear_model import LogisticRegression
+
+            self.embedder_ = get_embedder(self.embedder)
+            tx = [texts[i] for i in keep]
+            tq = [questions[i] for i in keep] if questions is not None else None
+            self.features_ = TextFeatures(None).fit(tx)
+            X = self.features_.transform(tx, embeddings=self.embedder_.encode(tx), dense=self._dense(tx, tq))
+            self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
+                                             random_state=self.random_state).fit(X, [stances[i] for i in keep])
+        return self
+
+    def predict(self, texts: Sequence[str], questions: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
+        """Stance and confidence of each text."""
+        texts = [str(t) for t in texts]
+        if not texts:
+            return [], np.zeros(0)
+        if getattr(self, "model_", None) is None:
+            return rule_stance(cue_counts(texts))
+        X = self.features_.transform(texts, embeddings=self.embedder_.encode(texts), dense=self._dense(texts, questions))
+        proba = self.model_.predict_proba(X)
+        best = proba.argmax(axis=1)
+        return [str(self.model_.classes_[b]) for b in best], proba.max(axis=1)

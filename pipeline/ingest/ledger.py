@@ -1,0 +1,102 @@
+"""The ingest ledger: what happened to every input file and every answer that was not accepted.
+
+``ingest_ledger.csv`` has one row per input file (accepted, partly accepted, rejected, missing,
+skipped) followed by one row per rejected item of that file (a blank or "N/A" answer, a title or
+metadata line). Counts reconcile per row: ``rows_read == rows_accepted + rows_rejected +
+rows_duplicate``, and :func:`reconcile` raises if they do not (which would mean ingest lost or
+invented rows). Reasons are plain English and say what to do. Pure DataFrame functions, used by
+``python -m pipeline ingest``.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+
+from pipeline.ingest.schema import LEDGER_COLUMNS
+
+#: Columns of the per-file table the runner builds.
+FILE_COLUMNS = ["source_file", "format", "read_status", "reason", "duplicate_of", "rows_read", "n_unknown_question"]
+
+
+class LedgerError(RuntimeError):
+    """Counts do not reconcile: a bug, since every row read must be accepted, rejected or a duplicate."""
+
+
+def build_ledger(
+    files: pd.DataFrame, responses: pd.DataFrame, rejected: pd.DataFrame, duplicates: pd.DataFrame
+) -> pd.DataFrame:
+    """Assemble the ledger from the per-file table and the stage's outputs.
+
+    Args:
+        files: One row per input file (:data:`FILE_COLUMNS`); ``read_status`` is ``read``, ``error``,
+            ``skipped`` or ``missing``; ``reason`` holds notes already known (read error, manifest problems).
+        responses: Accepted answers (``source_file``).
+        rejected: Rejected items (``source_file``, ``format``, ``source_location``, ``reason``).
+        duplicates: The duplicates table (``duplicate_source_file``).
+
+    Returns:
+        The ledger (:data:`pipeline.ingest.schema.LEDGER_COLUMNS`), reconciled.
+    """
+    accepted = responses.groupby("source_file").size()
+    n_rejected = rejected.groupby("source_file").size() if len(rejected) else pd.Series(dtype="int64")
+    n_dup = duplicates.groupby("duplicate_source_file").size() if len(duplicates) else pd.Series(dtype="int64")
+    rows: list[dict[str, object]] = []
+    for rec in files.sort_values("source_file", kind="stable").itertuples(index=False):
+        f = rec.source_file
+        a, r, d = int(accepted.get(f, 0)), int(n_rejected.get(f, 0)), int(n_dup.get(f, 0))
+        reasons = [rec.reason] if rec.reason else []
+        if rec.read_status in ("error", "skipped", "missing"):
+            status = {"error": "rejected"}.get(rec.read_status, rec.read_status)
+        elif rec.duplicate_of:
+            status = "skipped"
+            reasons.insert(
+                0,
+                f"identical to {rec.duplicate_of} (the same file sent twice): its {d} item(s) are counted as "
+                f"duplicates and kept once, from {rec.duplicate_of}",
+            )
+        elif a == 0:
+            status = "rejected"
+            reasons.insert(0, "no usable answers: every item was blank or not an answer; check the file and ask for it again")
+        else:
+            status = "partly accepted" if r else "accepted"
+            if r:
+                reasons.insert(0, f"{r} item(s) not accepted (listed below)")
+            if d:
+                reasons.append(f"{d} answer(s) repeated another answer and were kept once (see duplicates.csv)")
+        if rec.n_unknown_question and status in ("accepted", "partly accepted"):
+            reasons.append(
+                f"{rec.n_unknown_question} answer(s) could not be placed on a question (question 'unknown'); "
+                "add the heading's wording to config/questions.yaml to place them"
+            )
+        rows.append(
+            {"file": f, "format": rec.format, "status": status, "rows_read": int(rec.rows_read), "rows_accepted": a,
+             "rows_rejected": r, "rows_duplicate": d, "reason": "; ".join(reasons)}
+        )
+        if r:
+            for item in rejected[rejected["source_file"] == f].itertuples(index=False):
+                rows.append(
+                    {"file": f, "format": rec.format, "status": "rejected", "rows_read": 1, "rows_accepted": 0,
+                     "rows_rejected": 1, "rows_duplicate": 0, "reason": f"{item.reason} ({item.source_location})"}
+                )
+    ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
+    for col in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate"):
+        ledger[col] = ledger[col].astype("int64")
+    reconcile(ledger)
+    return ledger.astype({"file": "str", "format": "str", "status": "str", "reason": "str"})
+
+
+def reconcile(ledger: pd.DataFrame) -> None:
+    """Check ``rows_read == rows_accepted + rows_rejected + rows_duplicate`` on every row.
+
+    Raises:
+        LedgerError: Naming the files whose counts do not add up.
+    """
+    total = ledger["rows_accepted"] + ledger["rows_rejected"] + ledger["rows_duplicate"]
+    bad = ledger[ledger["rows_read"] != total]
+    if len(bad):
+        detail = "; ".join(
+            f"{r.file}: read {r.rows_read}, accepted {r.rows_accepted} + rejected {r.rows_rejected} "
+            f"+ duplicates {r.rows_duplicate}"
+            for r in bad.itertuples(index=False)
+        )
+        raise LedgerError(f"The ingest ledger does not reconcile (rows were lost or counted twice): {detail}.")

@@ -1,0 +1,237 @@
+"""Walk a consultation folder and ingest every return in it; one bad file never stops the others.
+
+:func:`ingest_folder` finds the return files (recursively, skipping the reserved sub-folders
+``edi/`` and ``plans/`` and the manifest itself), reads each with its reader, attaches the
+manifest's metadata, runs the stage (:func:`pipeline.ingest.stage.process_items`) and builds
+the ledger. A file that cannot be read is ledgered with a plain-English reason; so is a manifest
+entry whose file is missing and a file the manifest does not name. Nothing here writes files:
+``pipeline/ingest/cli.py`` does (``python -m pipeline ingest``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pandas as pd
+from tqdm import tqdm
+
+from pipeline import config
+from pipeline.ingest.ledger import FILE_COLUMNS, build_ledger
+from pipeline.ingest.manifest import (
+    find_manifest,
+    load_manifest,
+    metadata_for,
+    missing_entries,
+    normalise_manifest,
+)
+from pipeline.ingest.readers import ReadContext, ReturnError, read_return
+from pipeline.ingest.schema import (
+    DUPLICATES,
+    LEDGER,
+    RESPONSES,
+    RETURN_COLUMNS,
+    RETURNS,
+    validate,
+)
+from pipeline.ingest.stage import ITEM_COLUMNS, process_items
+from pipeline.vocab import UNKNOWN
+
+log = logging.getLogger(__name__)
+
+
+@dataclass
+class IngestResult:
+    """The tables ingest writes, plus figures for the run summary."""
+
+    responses: pd.DataFrame
+    returns: pd.DataFrame
+    duplicates: pd.DataFrame
+    ledger: pd.DataFrame
+    redactions: dict[str, int] = field(default_factory=dict)
+    manifest: Path | None = None
+    inputs: list[Path] = field(default_factory=list)
+
+
+def _skip_reason(rel: Path) -> str | None:
+    name = rel.name
+    if name.startswith("~$") or name.startswith(".~lock"):
+        return "an Office lock file (the document was open when copied), not a return"
+    if name.startswith("."):
+        return "a hidden system file, not a return"
+    if name.lower().startswith("readme"):
+        return "a README describing the folder, not a return"
+    return None
+
+
+def list_inputs(folder: Path, manifest: Path | None) -> list[Path]:
+    """Every file under ``folder`` that may be a return, sorted by relative path."""
+    found = []
+    for path in folder.rglob("*"):
+        if not path.is_file():
+            continue
+        rel = path.relative_to(folder)
+        if rel.parts[0] in config.RESERVED_SUBFOLDERS:
+            continue
+        if manifest is not None and path == manifest:
+            continue
+        if len(rel.parts) == 1 and rel.name in config.MANIFEST_NAMES:
+            continue
+        found.append(path)
+    return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
+
+
+def ingest_folder(
+    folder: Path,
+    questions: Mapping[str, Any],
+    vocab: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    redaction: Mapping[str, Any],
+    use_ner: bool = True,
+    progress: bool = True,
+) -> IngestResult:
+    """Ingest every return in a consultation folder.
+
+    Args:
+        folder: The consultation's raw folder (``data/raw/<consultation>``).
+        questions: ``config/questions.yaml`` ``questions`` mapping.
+        vocab: ``config/vocabularies.yaml``.
+        settings: ``config/settings.yaml``.
+        redaction: ``config/redaction.yaml``.
+        use_ner: Use spaCy NER for names as well as the rules.
+        progress: Show a progress bar.
+
+    Returns:
+        :class:`IngestResult`; every table validated against its schema.
+
+    Raises:
+        FileNotFoundError: If ``folder`` does not exist.
+        pipeline.ingest.manifest.ManifestError: If the manifest exists but cannot be read.
+    """
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise FileNotFoundError(f"The folder {folder} does not exist.")
+    from pipeline.config import file_sha256
+    from pipeline.ingest.dedupe import find_duplicate_files
+
+    ctx = ReadContext.from_config(questions, settings.get("ingest_layout", {}))
+    manifest_path = find_manifest(folder)
+    manifest = normalise_manifest(load_manifest(manifest_path), vocab) if manifest_path else None
+    if manifest_path:
+        log.info("read manifest %s (%d entries)", manifest_path, len(manifest))
+    else:
+        log.warning("no manifest (returns.csv) in %s: metadata will be 'unknown'", folder)
+    paths = list_inputs(folder, manifest_path)
+    rels = [p.relative_to(folder).as_posix() for p in paths]
+    hashes = {rel: file_sha256(p) for rel, p in zip(rels, paths, strict=True)}
+    candidates = {rel: h for rel, h in hashes.items() if _skip_reason(Path(rel)) is None}
+    duplicate_of = find_duplicate_files(candidates)
+
+    files: list[dict[str, Any]] = []
+    frames: list[pd.DataFrame] = []
+    meta_rows: dict[str, dict[str, Any]] = {}
+    for path, rel in tqdm(list(zip(paths, rels, strict=True)), desc="ingest", unit="file", disable=not progress):
+        fmt = path.suffix.lower().lstrip(".") or "none"
+        skip = _skip_reason(Path(rel))
+        if skip:
+            files.append(_file_row(rel, fmt, "skipped", skip))
+            continue
+        notes: list[str] = []
+        meta = metadata_for(manifest, rel)
+        if manifest is None:
+            notes.append("no manifest (returns.csv) in the folder: organisation, cohort, area and method recorded "
+                         "as 'unknown'; add a returns.csv naming each file to fill them in")
+        elif meta is None:
+            notes.append(f"not listed in {manifest_path.name}: organisation, cohort, area and method recorded as "
+                         f"'unknown'; add a line for {rel} to {manifest_path.name}")
+        elif meta.get("manifest_issues"):
+            notes.append(meta["manifest_issues"])
+        meta = meta or {}
+        try:
+            raw = read_return(path, ctx)
+        except ReturnError as exc:
+            files.append(_file_row(rel, fmt, "error", str(exc)))
+            log.warning("rejected %s: %s", rel, exc)
+            continue
+        except Exception as exc:  # noqa: BLE001 - one unreadable file must never stop the others
+            log.exception("unexpected error reading %s", rel)
+            files.append(_file_row(rel, fmt, "error",
+                                   f"{path.name} could not be read ({type(exc).__name__}: {exc}). Open it to check it "
+                                   "is a normal return; if it is, report this message"))
+            continue
+        log.debug("read %s: %d items", rel, len(raw))
+        meta_rows[rel] = meta
+        frame = raw.assign(
+            source_file=rel,
+            file_sha256=hashes[rel],
+            format=fmt,
+            duplicate_of=duplicate_of.get(rel, ""),
+            organisation=str(meta.get("organisation", UNKNOWN)),
+            manifest_cohort=str(meta.get("cohort", UNKNOWN)),
+            manifest_area=str(meta.get("police_force_area", UNKNOWN)),
+            engagement_method=str(meta.get("engagement_method", UNKNOWN)),
+            order=range(len(raw)),
+        )
+        frames.append(frame[ITEM_COLUMNS])
+        n_unknown = int(((raw["question"] == UNKNOWN) & (raw["note"] == "")).sum())
+        files.append(_file_row(rel, fmt, "read", "; ".join(notes), duplicate_of.get(rel, ""), len(raw), n_unknown))
+    for entry in missing_entries(manifest, rels):
+        files.append(_file_row(entry, Path(entry).suffix.lower().lstrip(".") or "none", "missing",
+                               f"{manifest_path.name} lists {entry} but there is no such file in the folder {folder.name}/: put the "
+                               f"file in the folder, or correct or remove its line in {manifest_path.name}"))
+
+    items = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ITEM_COLUMNS)
+    out = process_items(items, vocab, settings, redaction, use_ner=use_ner)
+    files_df = pd.DataFrame(files, columns=FILE_COLUMNS)
+    ledger = build_ledger(files_df, out.responses, out.rejected, out.duplicates)
+    returns = build_returns(files_df, meta_rows, out.responses)
+    return IngestResult(
+        responses=validate(out.responses, RESPONSES),
+        returns=validate(returns, RETURNS),
+        duplicates=validate(out.duplicates, DUPLICATES),
+        ledger=validate(ledger, LEDGER),
+        redactions=out.redactions,
+        manifest=manifest_path,
+        inputs=paths + ([manifest_path] if manifest_path else []),
+    )
+
+
+def _file_row(rel: str, fmt: str, status: str, reason: str, duplicate_of: str = "", rows_read: int = 0,
+              n_unknown: int = 0) -> dict[str, Any]:
+    return {"source_file": rel, "format": fmt, "read_status": status, "reason": reason,
+            "duplicate_of": duplicate_of, "rows_read": rows_read, "n_unknown_question": n_unknown}
+
+
+def build_returns(files: pd.DataFrame, meta: Mapping[str, Mapping[str, Any]], responses: pd.DataFrame) -> pd.DataFrame:
+    """One row per return file that contributed answers (accepted or partly accepted)."""
+    counts = responses.groupby("source_file").size()
+    rows = []
+    for rec in files.sort_values("source_file").itertuples(index=False):
+        n = int(counts.get(rec.source_file, 0))
+        if rec.read_status != "read" or rec.duplicate_of or n == 0:
+            continue
+        m = meta.get(rec.source_file, {})
+        languages = responses.loc[responses["source_file"] == rec.source_file, "language"].value_counts()
+        detected = ";".join(sorted(languages.index)) if len(languages) else UNKNOWN
+        manifest_language = str(m.get("language", "") or "")
+        rows.append(
+            {
+                "organisation": str(m.get("organisation", UNKNOWN)),
+                "source_file": rec.source_file,
+                "format": rec.format,
+                "cohort": str(m.get("cohort", UNKNOWN)),
+                "police_force_area": str(m.get("police_force_area", UNKNOWN)),
+                "engagement_method": str(m.get("engagement_method", UNKNOWN)),
+                "n_participants": m.get("n_participants", pd.NA),
+                "language": manifest_language if manifest_language and manifest_language != UNKNOWN else detected,
+                "date_received": str(m.get("date_received", "") or ""),
+                "n_responses": n,
+            }
+        )
+    df = pd.DataFrame(rows, columns=RETURN_COLUMNS)
+    df["n_participants"] = pd.array(df["n_participants"].tolist(), dtype="Int64")
+    df["n_responses"] = df["n_responses"].astype("int64")
+    return df.astype({c: "str" for c in RETURN_COLUMNS if c not in ("n_participants", "n_responses")})

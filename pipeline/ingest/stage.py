@@ -1,0 +1,216 @@
+"""The ingest stage's DataFrame -> DataFrame steps, from raw reader items to ``responses``.
+
+Steps, each a pure function (inputs are never modified):
+
+1. :func:`normalise_items` - attach each file's manifest metadata (a sheet's own cohort/area
+   column wins where it maps onto the vocabularies), tidy the text, give every row a stable
+   ``response_id`` (SHA-1 of the file's SHA-256, location and speaker) and a pseudonymous
+   ``participant_ref`` (salted hash of organisation, file and the raw participant key: the raw key,
+   which may be a name, is never written).
+2. :func:`split_file_duplicates` - rows of a file that repeats another byte for byte.
+3. :func:`split_rejected` - blank/"N/A"/"Dim sylw" answers and non-answers (titles, metadata).
+4. :func:`pipeline.ingest.language.add_language` then :func:`pipeline.ingest.redact.redact`.
+5. :func:`pipeline.ingest.dedupe.dedupe_answers` - exact and near-duplicate answers.
+
+:func:`process_items` chains them and returns :class:`StageOutput`. Run via
+``python -m pipeline ingest``.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+import pandas as pd
+
+from pipeline.ingest.dedupe import DUPLICATE_COLUMNS, dedupe_answers
+from pipeline.ingest.language import add_language
+from pipeline.ingest.redact import count_kinds, redact
+from pipeline.ingest.schema import RESPONSE_COLUMNS
+from pipeline.vocab import UNKNOWN, map_value, normalise_label
+
+BLANK_REASON = 'blank or "no comment" answer'
+
+#: Columns of the ``items`` frame the runner builds (reader columns plus file-level ones).
+ITEM_COLUMNS = [
+    "source_file", "file_sha256", "format", "duplicate_of", "organisation", "manifest_cohort", "manifest_area",
+    "engagement_method", "source_location", "question_label", "question", "participant_key", "speaker", "text",
+    "cohort", "area", "note", "order",
+]
+
+
+@dataclass
+class StageOutput:
+    """What :func:`process_items` returns."""
+
+    responses: pd.DataFrame
+    rejected: pd.DataFrame
+    duplicates: pd.DataFrame
+    redactions: dict[str, int] = field(default_factory=dict)
+
+
+def _hash(*parts: str) -> str:
+    return hashlib.sha1("\x1f".join(parts).encode("utf-8")).hexdigest()
+
+
+def response_id(file_sha256: str, source_location: str, speaker: str) -> str:
+    """``R`` + 12 hex characters of SHA-1(file SHA-256, location, speaker): stable across runs."""
+    return "R" + _hash(file_sha256, source_location, speaker)[:12]
+
+
+def participant_ref(organisation: str, source_file: str, key: str, salt: str) -> str:
+    """Pseudonymous participant reference.
+
+    ``P-`` + 8 hex characters for an identified participant, ``G-`` for a group (empty key). The
+    raw key is scoped by file because "P1" in one focus group is not "P1" in another.
+    """
+    if not key:
+        return "G-" + _hash(salt, organisation, source_file, "group")[:8]
+    return "P-" + _hash(salt, organisation, source_file, key.strip().lower())[:8]
+
+
+def _map_or(value: str, vocab: Mapping[str, Any], fallback: str) -> str:
+    mapped = map_value(value, vocab) if str(value).strip() else UNKNOWN
+    return mapped if mapped != UNKNOWN else fallback
+
+
+def normalise_items(items: pd.DataFrame, vocab: Mapping[str, Any], salt: str) -> pd.DataFrame:
+    """Resolve metadata, tidy text, assign ``response_id`` and ``participant_ref``.
+
+    Args:
+        items: Raw items with :data:`ITEM_COLUMNS` (one frame for all files).
+        vocab: ``config/vocabularies.yaml``.
+        salt: ``settings.ingest_layout.participant_salt``.
+
+    Returns:
+        A new frame sorted by (source_file, order) with the response columns plus ``note``,
+        ``duplicate_of``, ``format`` and ``order``.
+    """
+    df = items.sort_values(["source_file", "order"], kind="stable").reset_index(drop=True)
+    out = pd.DataFrame(
+        {
+            "response_id": [
+                response_id(h, loc, sp)
+                for h, loc, sp in zip(df["file_sha256"], df["source_location"], df["speaker"], strict=True)
+            ],
+            "organisation": df["organisation"].astype(str),
+            "source_file": df["source_file"].astype(str),
+            "source_location": df["source_location"].astype(str),
+            "cohort": [
+                _map_or(v, vocab.get("cohorts", {}), m)
+                for v, m in zip(df["cohort"], df["manifest_cohort"], strict=True)
+            ],
+            "police_force_area": [
+                _map_or(v, vocab.get("police_force_areas", {}), m)
+                for v, m in zip(df["area"], df["manifest_area"], strict=True)
+            ],
+            "engagement_method": df["engagement_method"].astype(str),
+            "participant_ref": [
+                participant_ref(o, f, k, salt)
+                for o, f, k in zip(df["organisation"], df["source_file"], df["participant_key"], strict=True)
+            ],
+            "question": df["question"].astype(str),
+            "question_label": df["question_label"].astype(str),
+            "speaker": df["speaker"].astype(str),
+            "language": "other",
+            "text": df["text"].astype(str).map(_tidy),
+            "n_redactions": 0,
+            "note": df["note"].astype(str),
+            "duplicate_of": df["duplicate_of"].astype(str),
+            "format": df["format"].astype(str),
+            "order": df["order"].astype("int64"),
+        }
+    )
+    out["n_redactions"] = out["n_redactions"].astype("int64")
+    return out
+
+
+def _tidy(text: str) -> str:
+    return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip()
+
+
+def split_file_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(rest, file_duplicates)``: rows of files that repeat another file byte for byte."""
+    is_dup = df["duplicate_of"].astype(str) != ""
+    return df[~is_dup].reset_index(drop=True), df[is_dup].reset_index(drop=True)
+
+
+def is_blank(text: str, blank_answers: list[str], min_chars: int) -> bool:
+    """True for an empty, too-short or "no comment" answer ("N/A", "Dim sylw", "-")."""
+    stripped = str(text).strip()
+    norm = normalise_label(stripped)
+    blanks = {normalise_label(b) for b in blank_answers}
+    return len(re.sub(r"\W", "", stripped)) < min_chars or norm in blanks or stripped in blank_answers
+
+
+def split_rejected(df: pd.DataFrame, blank_answers: list[str], min_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(accepted, rejected)``; ``rejected`` has a ``reason`` column in plain English."""
+    notes = df["note"].astype(str)
+    blank = df["text"].map(lambda t: is_blank(t, blank_answers, min_chars))
+    rejected = df[(notes != "") | blank].copy()
+    rejected["reason"] = [n if n else BLANK_REASON for n in rejected["note"].astype(str)]
+    accepted = df[(notes == "") & ~blank].reset_index(drop=True)
+    return accepted, rejected.reset_index(drop=True)
+
+
+def process_items(
+    items: pd.DataFrame,
+    vocab: Mapping[str, Any],
+    settings: Mapping[str, Any],
+    redaction_config: Mapping[str, Any],
+    use_ner: bool = True,
+) -> StageOutput:
+    """Run every step from raw items to the responses table.
+
+    Args:
+        items: Raw items of every readable file (:data:`ITEM_COLUMNS`).
+        vocab: ``config/vocabularies.yaml``.
+        settings: ``config/settings.yaml`` (``ingest`` and ``ingest_layout`` sections).
+        redaction_config: ``config/redaction.yaml``.
+        use_ner: Use spaCy NER for names as well as the rules.
+
+    Returns:
+        :class:`StageOutput` with ``responses`` (the contract columns), ``rejected`` (rows with a
+        ``reason``), ``duplicates`` (``duplicates.csv``) and redaction counts by kind.
+    """
+    ingest = settings.get("ingest", {})
+    layout = settings.get("ingest_layout", {})
+    df = normalise_items(items, vocab, str(layout.get("participant_salt", "")))
+    rest, file_dups = split_file_duplicates(df)
+    blanks = [*ingest.get("blank_answers", []), *layout.get("more_blank_answers", [])]
+    accepted, rejected = split_rejected(rest, blanks, int(ingest.get("min_answer_chars", 2)))
+    accepted = redact(add_language(accepted), redaction_config, use_ner=use_ner)
+    redactions = count_kinds(accepted["redaction_kinds"].tolist())
+    kept, answer_dups = dedupe_answers(
+        accepted, float(ingest.get("near_duplicate_ratio", 95)), int(layout.get("duplicate_min_chars", 30))
+    )
+    # A row of a duplicated file has the same response_id as the row it repeats (same bytes, same
+    # location); follow that row through answer-level de-duplication to the row actually kept.
+    kept_ids = set(kept["response_id"])
+    dup_to_kept = dict(zip(answer_dups["response_id"], answer_dups["response_id_kept"], strict=True))
+    file_records = [
+        {
+            "response_id_kept": dup_to_kept.get(rid, rid) if dup_to_kept.get(rid, rid) in kept_ids else "",
+            "duplicate_source_file": f,
+            "duplicate_source_location": loc,
+            "kind": "exact_file",
+            "similarity": 100.0,
+        }
+        for rid, f, loc in zip(file_dups["response_id"], file_dups["source_file"], file_dups["source_location"],
+                               strict=True)
+    ]
+    duplicates = pd.concat(
+        [answer_dups[DUPLICATE_COLUMNS], pd.DataFrame(file_records, columns=DUPLICATE_COLUMNS)], ignore_index=True
+    )
+    duplicates = duplicates.astype({"similarity": "float64"}).sort_values(
+        "duplicate_source_file", kind="stable"
+    ).reset_index(drop=True)
+    responses = kept[RESPONSE_COLUMNS].reset_index(drop=True)
+    # Empty frames come back with object columns; the schemas (and parquet readers) expect strings.
+    responses = responses.astype({c: "str" for c in RESPONSE_COLUMNS if c != "n_redactions"})
+    responses["n_redactions"] = responses["n_redactions"].astype("int64")
+    duplicates = duplicates.astype({c: "str" for c in DUPLICATE_COLUMNS if c != "similarity"})
+    return StageOutput(responses=responses, rejected=rejected, duplicates=duplicates, redactions=redactions)

@@ -1,0 +1,139 @@
+"""Run the organisation notebook once per organisation with papermill, and export each to HTML.
+
+:func:`run_notebooks` executes ``notebooks/organisation_report.ipynb`` for every organisation (a
+progress bar; one failing organisation does not stop the others), writes the executed notebook and an
+HTML export with the code cells hidden (nbconvert, ``exclude_input=True``) to
+``reports/<consultation>/organisations/<org-slug>.ipynb|.html``, and returns a summary of which
+succeeded or failed and why. The kernel is ipykernel's ``python3``: jupyter_client runs it with the
+same Python that runs papermill (the project's ``.venv``).
+
+Run it with ``python -m pipeline notebooks`` (``make notebooks``).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Sequence
+from pathlib import Path
+
+import pandas as pd
+
+from pipeline import config
+from pipeline.reports.theme_report import slug
+
+log = logging.getLogger(__name__)
+
+SUMMARY_COLUMNS = ["organisation", "slug", "status", "notebook", "html", "error"]
+
+
+def organisation_slugs(organisations: Sequence[str]) -> dict[str, str]:
+    """A distinct file-name slug for each organisation (``-2``, ``-3`` added when two slugs collide)."""
+    out: dict[str, str] = {}
+    used: set[str] = set()
+    for name in sorted(organisations):
+        base = slug(name)
+        candidate, n = base, 1
+        while candidate in used:
+            n += 1
+            candidate = f"{base}-{n}"
+        used.add(candidate)
+        out[name] = candidate
+    return out
+
+
+def list_organisations(statements: pd.DataFrame | None, returns: pd.DataFrame | None = None) -> list[str]:
+    """Organisations with statements or returns, sorted (``unknown`` included: the runner reports it)."""
+    names: set[str] = set()
+    for df in (statements, returns):
+        if df is not None and "organisation" in df:
+            names |= set(df["organisation"].dropna().astype(str))
+    return sorted(names)
+
+
+def export_html(notebook_path: Path, html_path: Path) -> Path:
+    """Export an executed notebook to HTML with the code cells hidden."""
+    import nbformat  # noqa: PLC0415
+    from nbconvert import HTMLExporter  # noqa: PLC0415
+
+    exporter = HTMLExporter(exclude_input=True, exclude_input_prompt=True, exclude_output_prompt=True)
+    body, _ = exporter.from_notebook_node(nbformat.read(notebook_path, as_version=4))
+    html_path.write_text(body, encoding="utf-8")
+    return html_path
+
+
+def _error_text(exc: BaseException) -> str:
+    ename = getattr(exc, "ename", type(exc).__name__)
+    evalue = getattr(exc, "evalue", str(exc))
+    return f"{ename}: {evalue}".strip()[:500]
+
+
+def run_notebooks(
+    organisations: Sequence[str],
+    consultation: str,
+    processed_dir: Path,
+    output_dir: Path,
+    template: Path | None = None,
+    kernel: str = "python3",
+    min_count: int = 5,
+    cell_timeout: int = 600,
+    progress: bool = True,
+) -> pd.DataFrame:
+    """Execute the organisation notebook for each organisation; one failure does not stop the rest.
+
+    Args:
+        organisations: Organisation names exactly as in ``statements.parquet``.
+        consultation: Consultation name (passed to the notebook).
+        processed_dir: Folder of processed tables (passed to the notebook).
+        output_dir: Folder for ``<org-slug>.ipynb`` and ``<org-slug>.html``.
+        template: The parameterised notebook (defaults to ``notebooks/organisation_report.ipynb``).
+        kernel: Jupyter kernel name.
+        min_count: Disclosure threshold (passed to the notebook).
+        cell_timeout: Seconds one cell may run.
+        progress: Show a tqdm progress bar.
+
+    Returns:
+        One row per organisation: ``organisation, slug, status (succeeded|failed), notebook, html, error``.
+    """
+    import papermill as pm  # noqa: PLC0415
+    from tqdm import tqdm  # noqa: PLC0415
+
+    template = Path(template or config.NOTEBOOKS_DIR / "organisation_report.ipynb")
+    output_dir = Path(output_dir)
+    output_dir.mkdir(parents=True, exist_ok=True)
+    slugs = organisation_slugs(organisations)
+    rows = []
+    for name in tqdm(sorted(organisations), desc="organisation notebooks", unit="org", disable=not progress):
+        nb_path = output_dir / f"{slugs[name]}.ipynb"
+        html_path = output_dir / f"{slugs[name]}.html"
+        row = {
+            "organisation": name,
+            "slug": slugs[name],
+            "status": "failed",
+            "notebook": str(nb_path),
+            "html": "",
+            "error": "",
+        }
+        try:
+            pm.execute_notebook(
+                str(template),
+                str(nb_path),
+                parameters={
+                    "consultation": consultation,
+                    "organisation": name,
+                    "processed_dir": str(Path(processed_dir).resolve()),
+                    "output_dir": str(output_dir.resolve()),
+                    "min_count": int(min_count),
+                },
+                kernel_name=kernel,
+                cwd=str(config.ROOT),
+                progress_bar=False,
+                execution_timeout=cell_timeout,
+            )
+            export_html(nb_path, html_path)
+            row.update(status="succeeded", html=str(html_path))
+            log.info("organisation %r: wrote %s and %s", name, nb_path, html_path)
+        except Exception as exc:  # noqa: BLE001 - one organisation's failure must not stop the others
+            row["error"] = _error_text(exc)
+            log.error("organisation %r failed: %s (see %s)", name, row["error"], nb_path)
+        rows.append(row)
+    return pd.DataFrame(rows, columns=SUMMARY_COLUMNS)

@@ -1,0 +1,4 @@
+"""Topics stage: emergent themes in the statements (BERTopic), compared with the codebook.
+
+Run ``python -m pipeline topics`` (``make topics``); see :mod:`pipeline.topics.stage`.
+"""

@@ -1,0 +1,132 @@
+"""Runner of the topics stage: ``python -m pipeline topics`` (``make topics``).
+
+Reads ``data/processed/<c>/statements.parquet`` and the codebook, takes the statements' sentence
+embeddings from the cache the coding stage filled (``data/processed/<c>/embeddings/``; only texts
+not yet cached are embedded), runs :func:`pipeline.topics.stage.model_topics`, and writes
+``topics.parquet``, ``statement_topics.parquet``, ``topic_spread.parquet`` (each with a CSV copy),
+``topics_summary.json``, ``topics_skipped.csv`` and ``topics.config.yaml`` beside them.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from pipeline import config
+from pipeline.common import read_table, resolve_paths, setup_logging, write_table
+
+log = logging.getLogger("pipeline.topics")
+
+
+def load_stop_words(path: Path) -> list[str]:
+    """Read a one-word-a-line stop-word file (``#`` starts a comment)."""
+    if not path.exists():
+        raise config.ConfigError(f"The stop-word file {path} named in settings.yaml (topics.welsh_stop_words) is missing.")
+    words = []
+    for line in path.read_text(encoding="utf-8").splitlines():
+        line = line.split("#", 1)[0].strip().lower()
+        if line:
+            words.append(line)
+    return sorted(set(words))
+
+
+def topics_command(
+    consultation: Annotated[str | None, typer.Option(help="Consultation name (folder under data/processed/); default: sample.")] = None,
+    raw: Annotated[Path | None, typer.Option(help="Raw folder of the consultation (names it when --consultation is not given).")] = None,
+    out: Annotated[Path | None, typer.Option(help="Processed folder to read statements.parquet from and write topics to.")] = None,
+    reports: Annotated[Path | None, typer.Option(help="Reports folder (not used by this stage; accepted for a uniform command line).")] = None,
+    codebook: Annotated[Path | None, typer.Option(help="Codebook YAML to compare topics with; default config/codebook.yaml.")] = None,
+    min_statements: Annotated[int | None, typer.Option(help="Override topics.min_statements: below it, keywords only.")] = None,
+    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")] = False,
+) -> None:
+    """Find emergent themes in the statements (BERTopic) and mark which ones the plan does not cover."""
+    setup_logging(verbose)
+    from pipeline.coding.codebook import CodebookError, load_codebook
+    from pipeline.topics.schema import TopicsSchemaError
+
+    paths = resolve_paths(consultation, raw, out, reports)
+    try:
+        cfg = config.settings()
+        tcfg = cfg.get("topics") or {}
+        min_count = int(cfg.get("disclosure", {}).get("min_count", 5))
+        cb = load_codebook(codebook)
+        stop_words = load_stop_words(config.CONFIG_DIR / tcfg.get("welsh_stop_words", "stopwords_cy.txt"))
+    except (config.ConfigError, CodebookError) as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+    statements_path = paths.out / "statements.parquet"
+    try:
+        statements = read_table(statements_path, "the coded statements", "code")
+    except SystemExit as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+    if statements.empty:
+        raise typer.Exit(_fail(f"{statements_path} has no statements: check the ingest ledger and re-run `make code`."))
+
+    from pipeline.nlp.embed import Embedder, load_model
+    from pipeline.topics.model import TopicModeller
+    from pipeline.topics.stage import model_topics, priority_areas
+
+    model_name = cfg.get("embedding", {}).get("model", "all-MiniLM-L6-v2")
+    embedder = Embedder(cache_dir=paths.out, model_name=model_name,
+                        batch_size=int(cfg.get("embedding", {}).get("batch_size", 64)))
+    texts = statements["text"].fillna("").astype(str).tolist()
+    embeddings = embedder.encode(texts)
+    log.info("embeddings: %d statements, %d newly embedded (the rest from the cache)", len(texts), embedder.n_computed)
+    descriptions = [cb.describe(c.id) for c in cb.codes]
+    # English examples only: the embedding model is English and Welsh examples would blur the centre.
+    examples = [c.examples.get("en") or [t for ts in c.examples.values() for t in ts] for c in cb.codes]
+    areas = priority_areas(cb.ids, [c.name for c in cb.codes], descriptions, embedder.encode(descriptions),
+                           [embedder.encode(ex) for ex in examples])
+    params = {
+        "min_statements": int(min_statements if min_statements is not None else tcfg.get("min_statements", 30)),
+        "zeroshot_min_similarity": float(tcfg.get("zeroshot_min_similarity", 0.4)),
+        "representation": str(tcfg.get("representation", "keybert")),
+        "n_keywords": int(tcfg.get("n_keywords", 8)),
+        "outlier_threshold": float(tcfg.get("outlier_min_similarity", 0.3)),
+        "umap_sample_size": int(tcfg.get("umap_sample_size", 20000)),
+        "random_state": int(cfg.get("random_state", 42)),
+    }
+    modeller = TopicModeller(zeroshot_topic_list=descriptions, embedding_model=load_model(model_name),
+                             stop_words=stop_words, **params)
+    coverage = float(tcfg.get("coverage_min_similarity", 0.5))
+    try:
+        result = model_topics(
+            statements, embeddings, modeller, areas, coverage_threshold=coverage, min_count=min_count,
+            n_representative=int(tcfg.get("n_representative", 3)), speakers=tuple(tcfg.get("speakers", ["participant"])),
+        )
+    except (TopicsSchemaError, ValueError) as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+
+    s = result.summary
+    log.info("%s", s["message"])
+    if s["n_skipped"]:
+        log.info("%d statements not modelled: %s (listed in topics_skipped.csv)", s["n_skipped"], s["skipped_by_reason"])
+    log.info("unassigned (topic -1): %.1f%% of modelled statements (%.1f%% before outlier reduction)",
+             100 * s["unassigned_share"], 100 * s["unassigned_share_before_outlier_reduction"])
+    for msg in s["fallbacks"]:
+        log.warning("fallback: %s", msg)
+    for label in s["topics_not_in_plan"]:
+        log.info("not in the plan: %s", label)
+
+    write_table(result.topics, paths.out / "topics.parquet")
+    write_table(result.statement_topics, paths.out / "statement_topics.parquet")
+    write_table(result.spread, paths.out / "topic_spread.parquet")
+    skipped_path = paths.out / "topics_skipped.csv"
+    result.skipped.to_csv(skipped_path, index=False, encoding="utf-8-sig")
+    summary_path = paths.out / "topics_summary.json"
+    summary_path.write_text(json.dumps(s, indent=2, ensure_ascii=False, sort_keys=True), encoding="utf-8")
+    log.info("wrote %s and %s", skipped_path, summary_path)
+    config.write_run_config(
+        paths.out, "topics",
+        {**params, "coverage_min_similarity": coverage, "min_count": min_count, "codebook": cb.to_dict(),
+         "welsh_stop_words": stop_words, "chosen": s["parameters"], "speakers": list(tcfg.get("speakers", ["participant"]))},
+        inputs=[statements_path],
+    )
+
+
+def _fail(message: str) -> int:
+    typer.echo(f"topics: {message}", err=True)
+    return 1

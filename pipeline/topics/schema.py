@@ -1,0 +1,116 @@
+"""Schemas of the topics stage: the statements it reads and the tables it writes.
+
+Column names follow docs/data-model.md. :func:`check` validates a table with pandera and, on
+failure, raises :class:`TopicsSchemaError` whose message names the table, the column and what is
+wrong in words an analyst understands.
+"""
+
+from __future__ import annotations
+
+import pandas as pd
+import pandera.pandas as pa
+
+STATEMENT_COLUMNS = ["statement_id", "organisation", "cohort", "police_force_area", "speaker", "text"]
+TOPICS_COLUMNS = [
+    "topic", "label", "keywords", "size", "n_organisations", "representative_statement_ids",
+    "nearest_code", "similarity", "covered", "coverage",
+]
+STATEMENT_TOPICS_COLUMNS = ["statement_id", "topic", "probability"]
+SPREAD_COLUMNS = ["topic", "dimension", "group", "n_statements", "suppressed"]
+SPREAD_DIMENSIONS = ["organisation", "cohort", "police_force_area"]
+
+
+class TopicsSchemaError(ValueError):
+    """A table read or written by the topics stage does not have the expected shape."""
+
+
+def _nonblank(what: str) -> pa.Check:
+    return pa.Check(lambda s: s.astype(str).str.strip() != "", name=f"{what} is blank")
+
+
+STATEMENTS_SCHEMA = pa.DataFrameSchema(
+    {
+        "statement_id": pa.Column(str, [_nonblank("the statement id")], unique=True),
+        "organisation": pa.Column(str),
+        "cohort": pa.Column(str),
+        "police_force_area": pa.Column(str),
+        "speaker": pa.Column(str),
+        "text": pa.Column(str, nullable=False),
+    },
+    strict=False,
+    coerce=True,
+)
+
+TOPICS_SCHEMA = pa.DataFrameSchema(
+    {
+        "topic": pa.Column(int, pa.Check.ge(-1, name="a topic number is below -1"), unique=True),
+        "label": pa.Column(str, _nonblank("a topic label")),
+        "keywords": pa.Column(str),
+        "size": pa.Column(int, pa.Check.ge(1, name="a topic has no statements")),
+        "n_organisations": pa.Column(int, pa.Check.ge(0)),
+        "representative_statement_ids": pa.Column(str),
+        "nearest_code": pa.Column(str),
+        "similarity": pa.Column(float, pa.Check.in_range(-1.0, 1.0, name="a similarity is outside -1..1")),
+        "covered": pa.Column(bool),
+        "coverage": pa.Column(
+            str, pa.Check.str_matches(r"^(covered by \S+|not in the plan)$",
+                                      name="coverage must read 'covered by PA…' or 'not in the plan'")
+        ),
+    },
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+STATEMENT_TOPICS_SCHEMA = pa.DataFrameSchema(
+    {
+        "statement_id": pa.Column(str, unique=True),
+        "topic": pa.Column(int, pa.Check.ge(-1)),
+        "probability": pa.Column(float, pa.Check.in_range(0.0, 1.0, name="a probability is outside 0..1")),
+    },
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+SPREAD_SCHEMA = pa.DataFrameSchema(
+    {
+        "topic": pa.Column(int),
+        "dimension": pa.Column(str, pa.Check.isin(SPREAD_DIMENSIONS)),
+        "group": pa.Column(str),
+        "n_statements": pa.Column("Int64", nullable=True),
+        "suppressed": pa.Column(bool),
+    },
+    checks=[pa.Check(lambda df: df["suppressed"] == df["n_statements"].isna(),
+                     name="a suppressed count must be empty and an unsuppressed one filled")],
+    strict=True,
+    ordered=True,
+    coerce=True,
+)
+
+
+def check(df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, fix: str) -> pd.DataFrame:
+    """Validate ``df`` against ``schema`` or raise a plain-English :class:`TopicsSchemaError`.
+
+    Args:
+        df: The table.
+        schema: Its pandera schema.
+        table: The table's name as the analyst knows it (e.g. ``statements.parquet``).
+        fix: What to do about a failure (e.g. "re-run `make code`").
+
+    Returns:
+        The validated (type-coerced) table.
+    """
+    missing = [c for c in schema.columns if c not in df.columns]
+    if missing:
+        raise TopicsSchemaError(f"The table {table} has no column(s) {', '.join(missing)}. {fix}")
+    try:
+        return schema.validate(df, lazy=True)
+    except pa.errors.SchemaErrors as exc:
+        cases = exc.failure_cases
+        problems = []
+        for (column, check_name), group in cases.groupby(["column", "check"], dropna=False, sort=True):
+            examples = ", ".join(str(v) for v in group["failure_case"].head(3).tolist())
+            col = column if isinstance(column, str) and column else "(whole table)"
+            problems.append(f"column {col}: {check_name} ({len(group)} row(s), e.g. {examples})")
+        raise TopicsSchemaError(f"The table {table} is not as expected: " + "; ".join(problems) + f". {fix}") from exc

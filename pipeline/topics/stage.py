@@ -1,0 +1,301 @@
+"""The topics stage as DataFrame functions: statements in, topic tables out.
+
+:func:`model_topics` is the whole stage: it picks the statements to model, fits a
+:class:`~pipeline.topics.model.TopicModeller`, and turns what it learned into the tables of
+docs/data-model.md (``topics``, ``statement_topics``) plus ``topic_spread`` (statements per topic by
+organisation, cohort and police force area, small counts suppressed) and a summary. Each table is
+built by its own small function so that notebooks can reuse them.
+
+Disclosure rules applied here: counts below ``min_count`` are suppressed in ``topic_spread``;
+representative statements (quotes) come only from topics of at least ``min_count`` statements, and
+only from an organisation that contributed at least ``min_count`` of them, so a quote never comes
+from a group smaller than the threshold.
+
+Run with ``python -m pipeline topics`` (see pipeline/topics/cli.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pandas as pd
+
+from pipeline.topics.model import TopicModeller, _normalise
+from pipeline.topics.schema import (
+    SPREAD_DIMENSIONS,
+    SPREAD_SCHEMA,
+    STATEMENT_TOPICS_SCHEMA,
+    STATEMENTS_SCHEMA,
+    TOPICS_SCHEMA,
+    check,
+)
+from pipeline.vocab import split_multi
+
+NOT_IN_PLAN = "not in the plan"
+
+
+@dataclass
+class PriorityAreas:
+    """The codebook's codes as the topics stage needs them: ids, names and description embeddings."""
+
+    ids: list[str]
+    names: list[str]
+    descriptions: list[str]
+    vectors: np.ndarray
+
+
+def priority_areas(ids: Sequence[str], names: Sequence[str], descriptions: Sequence[str],
+                   description_vectors: np.ndarray, example_vectors: Sequence[np.ndarray]) -> PriorityAreas:
+    """Represent each priority area by its description plus the centre of its example statements.
+
+    A description is written in the plan's register ("ensure fair treatment at every stage...") and
+    sits far from how people speak ("they stop my son every week"); the codebook's example
+    statements bridge the two. An area without examples keeps its description alone.
+
+    Args:
+        ids, names, descriptions: The codes, in codebook order.
+        description_vectors: ``(n_codes, d)`` embeddings of the descriptions.
+        example_vectors: Per code, an ``(n_examples, d)`` array (possibly empty).
+    """
+    desc = _normalise(description_vectors)
+    protos = []
+    for d, ex in zip(desc, example_vectors, strict=True):
+        ex = np.asarray(ex, dtype=np.float32)
+        protos.append(d + _normalise(ex.mean(axis=0, keepdims=True))[0] if len(ex) else d)
+    return PriorityAreas(list(ids), list(names), list(descriptions), _normalise(np.vstack(protos)))
+
+
+@dataclass
+class TopicsResult:
+    """Everything the topics stage produces."""
+
+    topics: pd.DataFrame
+    statement_topics: pd.DataFrame
+    spread: pd.DataFrame
+    skipped: pd.DataFrame
+    summary: dict[str, Any] = field(default_factory=dict)
+
+
+def select_statements(statements: pd.DataFrame, speakers: Sequence[str] = ("participant",)) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """Split statements into those to model and those skipped (with a reason), sorted by statement id.
+
+    Facilitators' prompts are not participants' voices and blank statements carry no theme; neither
+    is dropped silently: they come back in the second frame with a ``reason``.
+
+    Returns:
+        ``(modelled, skipped)``; ``skipped`` has columns ``statement_id, reason``.
+    """
+    df = statements.sort_values("statement_id", kind="stable").reset_index(drop=True)
+    blank = df["text"].fillna("").astype(str).str.strip() == ""
+    other_speaker = ~df["speaker"].isin(list(speakers)) if speakers else pd.Series(False, index=df.index)
+    reason = np.where(blank, "blank text", np.where(other_speaker, "speaker is not " + " or ".join(speakers), ""))
+    skipped = pd.DataFrame({"statement_id": df["statement_id"], "reason": reason})
+    skipped = skipped[skipped["reason"] != ""].reset_index(drop=True)
+    return df[reason == ""].reset_index(drop=True), skipped
+
+
+def _label_words(keywords: Sequence[str], k: int = 3) -> list[str]:
+    chosen: list[str] = []
+    used: set[str] = set()
+    for word in keywords:
+        tokens = set(word.split())
+        # skip a keyword repeating a word already in the label ("interpreter" after "interpreter custody")
+        if tokens & used or any(word in c or c in word for c in chosen):
+            continue
+        chosen.append(word)
+        used |= tokens
+        if len(chosen) == k:
+            break
+    return chosen
+
+
+def make_label(keywords: Sequence[str], code: str | None = None, code_name: str | None = None) -> str:
+    """A human-readable topic label from its keywords (prefixed by the priority area if seeded by one)."""
+    words = _label_words(keywords)
+    text = ", ".join(words)
+    text = text[:1].upper() + text[1:] if text else "(no distinctive words)"
+    return f"{code} {code_name}: {text}" if code else text
+
+
+def statement_topic_table(modelled: pd.DataFrame, modeller: TopicModeller) -> pd.DataFrame:
+    """``statement_topics``: each modelled statement's topic and closeness to it (0-1)."""
+    out = pd.DataFrame({
+        "statement_id": modelled["statement_id"].astype(str).to_numpy(),
+        "topic": modeller.topics_.astype("int64"),
+        "probability": np.round(modeller.probabilities_.astype(float), 6),
+    })
+    return check(out, STATEMENT_TOPICS_SCHEMA, "statement_topics.parquet", "This is a bug in the topics stage.")
+
+
+def _representatives(members: pd.DataFrame, unit: np.ndarray, centroid: np.ndarray, min_count: int, n: int) -> list[str]:
+    """The ``n`` statements closest to the topic centre, from organisations with >= min_count in it."""
+    if len(members) < min_count or n <= 0:
+        return []
+    org_counts = members["organisation"].value_counts()
+    allowed = members["organisation"].map(org_counts) >= min_count
+    cand = members[allowed.to_numpy()].copy()
+    if cand.empty:
+        return []
+    cand["_sim"] = unit[cand["_row"].to_numpy()] @ centroid
+    cand["_norm_text"] = cand["text"].astype(str).str.lower().str.strip()
+    cand = cand.sort_values(["_sim", "statement_id"], ascending=[False, True]).drop_duplicates("_norm_text")
+    return cand["statement_id"].head(n).astype(str).tolist()
+
+
+def topic_table(
+    modelled: pd.DataFrame,
+    embeddings: np.ndarray,
+    modeller: TopicModeller,
+    areas: PriorityAreas,
+    coverage_threshold: float,
+    min_count: int = 5,
+    n_representative: int = 3,
+) -> pd.DataFrame:
+    """``topics``: one row per topic with label, keywords, size, quotes and coverage by the plan.
+
+    A topic is covered when the zero-shot step put it in a priority area or its centroid's cosine
+    similarity to the nearest priority area's description reaches ``coverage_threshold``.
+    """
+    unit = _normalise(embeddings)
+    area_vectors = _normalise(areas.vectors)
+    members_all = modelled.assign(_row=np.arange(len(modelled)), _topic=modeller.topics_)
+    rows = []
+    for topic in sorted(modeller.keywords_):
+        members = members_all[members_all["_topic"] == topic]
+        if members.empty:
+            continue
+        centroid = modeller.centroids_[topic]
+        sims = area_vectors @ centroid if len(area_vectors) else np.zeros(0)
+        zs = modeller.zeroshot_topics_.get(topic)
+        nearest = zs if zs is not None else (int(np.argmax(sims)) if len(sims) else None)
+        similarity = float(sims[nearest]) if nearest is not None else 0.0
+        covered = topic != -1 and nearest is not None and (zs is not None or similarity >= coverage_threshold)
+        if modeller.mode_ == "keywords":
+            covered = nearest is not None and similarity >= coverage_threshold
+        keywords = modeller.keywords_[topic]
+        if modeller.mode_ == "keywords":
+            label = f"All {len(members)} statements (too few to find themes): " + make_label(keywords).lower()
+        elif topic == -1:
+            label = "Unassigned statements (no clear theme)"
+        elif zs is not None:
+            label = make_label(keywords, areas.ids[zs], areas.names[zs])
+        else:
+            label = make_label(keywords)
+        quotes = [] if (topic == -1 and modeller.mode_ != "keywords") else _representatives(
+            members, unit, centroid, min_count, n_representative)
+        rows.append({
+            "topic": int(topic),
+            "label": label,
+            "keywords": "; ".join(keywords),
+            "size": int(len(members)),
+            "n_organisations": int(members["organisation"].nunique()),
+            "representative_statement_ids": ";".join(quotes),
+            "nearest_code": areas.ids[nearest] if nearest is not None else "",
+            "similarity": round(similarity, 6),
+            "covered": bool(covered),
+            "coverage": f"covered by {areas.ids[nearest]}" if covered else NOT_IN_PLAN,
+        })
+    out = pd.DataFrame(rows, columns=[c for c in TOPICS_SCHEMA.columns])
+    out = out.sort_values("topic", key=lambda s: s.where(s >= 0, np.iinfo(np.int64).max)).reset_index(drop=True)
+    return check(out, TOPICS_SCHEMA, "topics.parquet", "This is a bug in the topics stage.")
+
+
+def topic_spread(modelled: pd.DataFrame, statement_topics: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
+    """Tidy counts of statements per topic by organisation, cohort and police force area.
+
+    A row attributed to several cohorts or areas counts once for each. Counts from 1 to
+    ``min_count - 1`` are suppressed (``n_statements`` empty, ``suppressed`` True).
+    """
+    df = modelled[["statement_id", *SPREAD_DIMENSIONS]].merge(statement_topics[["statement_id", "topic"]],
+                                                               on="statement_id", how="inner")
+    parts = []
+    for dim in SPREAD_DIMENSIONS:
+        values = df[dim].astype(str).map(split_multi) if dim != "organisation" else df[dim].astype(str).map(lambda v: [v])
+        long = pd.DataFrame({"topic": df["topic"].to_numpy(), "group": values.to_numpy()}).explode("group")
+        counts = long.groupby(["topic", "group"], sort=True).size().rename("n").reset_index()
+        counts.insert(1, "dimension", dim)
+        parts.append(counts)
+    out = pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(columns=["topic", "dimension", "group", "n"])
+    suppressed = out["n"] < min_count
+    out = out.assign(
+        n_statements=out["n"].astype("Int64").mask(suppressed),
+        suppressed=suppressed.to_numpy(),
+    ).drop(columns="n")
+    out["_dim"] = out["dimension"].map(SPREAD_DIMENSIONS.index)
+    out = out.sort_values(["topic", "_dim", "group"]).drop(columns="_dim").reset_index(drop=True)
+    return check(out[list(SPREAD_SCHEMA.columns)], SPREAD_SCHEMA, "topic_spread.parquet", "This is a bug in the topics stage.")
+
+
+def model_topics(
+    statements: pd.DataFrame,
+    embeddings: np.ndarray,
+    modeller: TopicModeller,
+    areas: PriorityAreas,
+    coverage_threshold: float,
+    min_count: int = 5,
+    n_representative: int = 3,
+    speakers: Sequence[str] = ("participant",),
+) -> TopicsResult:
+    """Run the topics stage on a statements table.
+
+    Args:
+        statements: ``statements.parquet`` (see docs/data-model.md); not modified.
+        embeddings: One embedding per row of ``statements``, in the same order.
+        modeller: An unfitted :class:`TopicModeller` (fitted here on the modelled statements).
+        areas: The priority areas (codebook) to compare topics with.
+        coverage_threshold: Centroid-to-description similarity at which a topic counts as covered.
+        min_count: Disclosure threshold (``disclosure.min_count``).
+        n_representative: Quotes per topic.
+        speakers: Speakers whose statements are modelled.
+
+    Returns:
+        A :class:`TopicsResult`; ``skipped`` lists statements not modelled and why.
+
+    Raises:
+        TopicsSchemaError: If ``statements`` lacks a column or has duplicate ids.
+        ValueError: If the embeddings do not match the statements.
+    """
+    if "text" in statements.columns:  # a missing text is a blank statement (skipped with a reason), not an error
+        statements = statements.assign(text=statements["text"].fillna(""))
+    statements = check(statements, STATEMENTS_SCHEMA, "statements.parquet",
+                       "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    if len(embeddings) != len(statements):
+        raise ValueError(f"{len(statements)} statements but {len(embeddings)} embeddings.")
+    order = statements["statement_id"].argsort(kind="stable").to_numpy()
+    modelled, skipped = select_statements(statements, speakers)
+    keep = set(modelled["statement_id"])
+    sorted_ids = statements["statement_id"].to_numpy()[order]
+    emb = embeddings[order][np.array([s in keep for s in sorted_ids], dtype=bool)]
+    modeller.fit(modelled["text"].astype(str).tolist(), emb)
+    st = statement_topic_table(modelled, modeller)
+    topics = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative)
+    spread = topic_spread(modelled, st, min_count)
+    summary = summarise(statements, modelled, skipped, topics, modeller, coverage_threshold)
+    return TopicsResult(topics=topics, statement_topics=st, spread=spread, skipped=skipped, summary=summary)
+
+
+def summarise(statements, modelled, skipped, topics, modeller: TopicModeller, coverage_threshold: float) -> dict[str, Any]:
+    """A plain summary of the run (written as topics_summary.json and logged)."""
+    themed = topics[topics["topic"] != -1]
+    return {
+        "mode": modeller.mode_,
+        "message": modeller.message_,
+        "n_statements": int(len(statements)),
+        "n_modelled": int(len(modelled)),
+        "n_skipped": int(len(skipped)),
+        "skipped_by_reason": {str(k): int(v) for k, v in skipped["reason"].value_counts().sort_index().items()},
+        "n_topics": int(len(themed)),
+        "n_topics_seeded_by_priority_areas": int(len(modeller.zeroshot_topics_)),
+        "n_topics_not_in_plan": int((~themed["covered"]).sum()),
+        "topics_not_in_plan": themed.loc[~themed["covered"], "label"].tolist(),
+        "unassigned_share_before_outlier_reduction": round(float(modeller.outlier_share_before_), 4),
+        "unassigned_share": round(float(modeller.outlier_share_), 4),
+        "n_unassigned": int((modeller.topics_ == -1).sum()),
+        "coverage_threshold": coverage_threshold,
+        "parameters": modeller.params_ if hasattr(modeller, "params_") else {},
+        "fallbacks": list(modeller.fallbacks_),
+    }

@@ -1,0 +1,4 @@
+"""Triangulation stage: equality (EDI) measures with disclosure control, set beside the coded themes.
+
+Run ``python -m pipeline triangulate`` (``make triangulate``); see docs/edi-format.md for the EDI input format.
+"""

@@ -1,0 +1,372 @@
+"""Tests of the coding stage's logic (codebook, segmentation, lexicon, coder, questions, stance, metrics, review).
+
+Most tests use a small hashing embedder so they run in seconds; tests marked ``slow`` load the real
+all-MiniLM-L6-v2 model.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import re
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.coding.codebook import Codebook, CodebookError, load_codebook, parse_codebook
+from pipeline.coding.coder import CodebookCoder, parse_labels
+from pipeline.coding.lexicon import Lexicon, welsh_mutations
+from pipeline.coding.metrics import cohen_kappa, f1_macro, multilabel_scores
+from pipeline.coding.questions import QuestionInferer
+from pipeline.coding.review import apply_review, review_sheet
+from pipeline.coding.segment import group_spans, segment_responses, sentence_spans
+from pipeline.coding.stage import code_statements, reconcile, summarise
+from pipeline.coding.stance import StanceClassifier, cue_counts, is_suggestion, rule_stance
+
+
+class HashEmbedder:
+    """Bag-of-words embedder: each word hashed to one of 384 dimensions, L2-normalised."""
+
+    def encode(self, texts):
+        out = np.zeros((len(texts), 384), dtype=np.float32)
+        for i, t in enumerate(texts):
+            for w in re.findall(r"\w+", t.lower()):
+                out[i, int(hashlib.md5(w.encode()).hexdigest(), 16) % 384] += 1.0
+        norms = np.linalg.norm(out, axis=1, keepdims=True)
+        return out / np.where(norms == 0, 1, norms)
+
+
+SMALL = {
+    "name": "test codebook",
+    "codes": [
+        {"id": "A", "name": "Police stops", "description": "Being stopped and searched by the police.",
+         "terms": {"en": ["stop and search"], "cy": ["stopio a chwilio"]},
+         "examples": {"en": ["The police stop and search my brother all the time.",
+                             "Officers stopped us on the street for no reason.",
+                             "I get searched every week walking home."],
+                      "cy": ["Mae'r heddlu yn ein stopio a'n chwilio o hyd."]}},
+        {"id": "B", "name": "Youth clubs", "description": "Youth clubs and activities for young people.",
+         "terms": {"en": ["youth club"], "cy": ["clwb ieuenctid"]},
+         "examples": {"en": ["We need a youth club in the village.",
+                             "There is nothing for young people to do in the evenings.",
+                             "Bring back the football sessions for teenagers."],
+                      "cy": ["Does dim clwb ieuenctid yma."]}},
+    ],
+    "uncoded_examples": {"en": ["Thank you for the tea.", "The meeting was on Tuesday.", "I have nothing else to add.",
+                                "Can you repeat the question?", "The weather was lovely today.", "That is all from me."]},
+    "questions": [
+        {"id": "listened", "name": "Listened", "description": "Has CJIW listened to our voices",
+         "cues": {"en": ["listened", "heard"]}, "examples": {"en": ["They listened to us."]}},
+        {"id": "solutions", "name": "Solutions", "description": "Are the solutions right",
+         "cues": {"en": ["solutions", "should"]}, "examples": {"en": ["The solutions should go further."]}},
+    ],
+}
+
+
+@pytest.fixture
+def small_codebook() -> Codebook:
+    return parse_codebook(SMALL)
+
+
+# ----------------------------------------------------------------------------- codebook
+def test_default_codebook_has_seven_areas_with_welsh():
+    cb = load_codebook()
+    assert cb.ids == [f"PA{i}" for i in range(1, 8)]
+    for code in cb.codes:
+        assert code.description and code.terms.get("cy") and code.examples.get("cy")
+    assert {q.id for q in cb.questions} == {"listened", "interpreted", "solutions", "other"}
+    assert cb.describe("PA6").startswith("Promote fairness: ")
+
+
+def test_minimal_codebook_loads(tmp_path):
+    path = tmp_path / "cb.yaml"
+    path.write_text("name: minimal\ncodes:\n  - id: X1\n    name: One\n    description: The first thing.\n  - id: X2\n",
+                    encoding="utf-8")
+    cb = load_codebook(path)
+    assert cb.ids == ["X1", "X2"]
+    assert cb.describe("X1") == "One: The first thing."
+    assert cb.describe("X2") == "X2"
+
+
+@pytest.mark.parametrize(
+    "text, fragment",
+    [
+        ("name: x\n", "no `codes` list"),
+        ("codes:\n  - name: no id\n", "has no `id`"),
+        ("codes:\n  - id: A\n  - id: A\n", "appears twice"),
+        ("codes:\n  - id: A\n    terms: 5\n", "terms should be a list"),
+        ("codes: [\n", "not valid YAML"),
+    ],
+)
+def test_codebook_errors_name_the_field(tmp_path, text, fragment):
+    path = tmp_path / "bad.yaml"
+    path.write_text(text, encoding="utf-8")
+    with pytest.raises(CodebookError, match=re.escape(fragment)):
+        load_codebook(path)
+
+
+def test_missing_codebook_file(tmp_path):
+    with pytest.raises(CodebookError, match="does not exist"):
+        load_codebook(tmp_path / "nope.yaml")
+
+
+def test_from_labels():
+    cb = Codebook.from_labels(["B", "A", "none", "", "A"])
+    assert cb.ids == ["A", "B"] and not cb.has_descriptions
+    with pytest.raises(CodebookError):
+        Codebook.from_labels(["", "none"])
+
+
+# ----------------------------------------------------------------------------- segmentation
+def test_segment_spans_match_text_and_group_short_sentences():
+    text = "Yes. They listened to us about the police stopping our sons.\nNobody mentioned prisons at all though. No."
+    df = pd.DataFrame({"response_id": ["R1", "R2"], "text": [text, "   "], "language": ["en", "en"],
+                       "question": ["listened", "unknown"]})
+    st, skipped = segment_responses(df)
+    assert list(skipped["response_id"]) == ["R2"]
+    assert len(st) == 2
+    for row in st.itertuples():
+        assert text[row.char_start:row.char_end] == row.text
+    assert st.loc[0, "text"].startswith("Yes. They listened")  # "Yes." kept with its reason
+    assert st.loc[1, "text"].endswith("at all though. No.")  # trailing "No." joins the sentence before
+    assert list(st["statement_id"]) == ["R1-S01", "R1-S02"]
+    assert st.loc[0, "organisation"] == "unknown"
+
+
+def test_segment_welsh_and_max_words():
+    text = "Dydyn nhw ddim wedi gwrando arnom ni o gwbl. Mae angen newid mawr yn yr heddlu."
+    spans = sentence_spans(text, "cy")
+    assert [text[a:b] for a, b in spans] == ["Dydyn nhw ddim wedi gwrando arnom ni o gwbl.", "Mae angen newid mawr yn yr heddlu."]
+    short = "Ok. Fine."
+    assert group_spans(short, sentence_spans(short), min_words=5, max_words=1) == [(0, 3), (4, 9)]
+
+
+# ----------------------------------------------------------------------------- lexicon
+def test_lexicon_matches_whole_phrases_and_welsh_mutations():
+    lex = Lexicon({"A": {"en": ["stop and search", "search"], "cy": ["gwrando"]}})
+    m = lex.match(["Stop and Search again", "research", "Dydyn nhw ddim yn wrando"])
+    assert m[0] == {"A": ["stop and search"]}  # the shorter overlapping term is not counted twice
+    assert m[1] == {}
+    assert m[2] == {"A": ["gwrando"]}
+    assert "wrando" in welsh_mutations("gwrando") and "nghyfiawnder" in welsh_mutations("cyfiawnder")
+
+
+# ----------------------------------------------------------------------------- coder
+def test_parse_labels():
+    assert parse_labels("PA2; PA1") == ["PA1", "PA2"]
+    assert parse_labels("none") == [] and parse_labels("") == [] and parse_labels(None) == []
+
+
+def test_lexicon_path_codes_with_rule_source(small_codebook):
+    coder = CodebookCoder(small_codebook, embedder=HashEmbedder(), method="lexicon").fit()
+    rows = coder.code(["They did a stop and search on me.", "Nothing here."])
+    assert rows[0][0]["code"] == "A" and rows[0][0]["source"] == "rule"
+    assert "stop and search" in rows[0][0]["evidence"]
+    assert rows[1][0]["code"] == "uncoded"
+
+
+def test_combined_coder_codes_from_examples_and_leaves_unrelated_uncoded(small_codebook):
+    coder = CodebookCoder(small_codebook, embedder=HashEmbedder()).fit()
+    assert "leave-one-out" in coder.calibration_
+    assert all(0.1 <= t <= 0.9 for t in coder.thresholds_.values())
+    assert len(set(coder.thresholds_.values())) == 2  # calibrated per code, not one fixed value
+    texts = ["The police stop and search my cousin every week.", "Purple elephants dance quietly."]
+    proba = coder.predict_proba(texts)
+    # the toy embedder makes unrelated text score in the middle; an analyst-set stricter threshold must leave it uncoded
+    coder.thresholds_ = {"A": 0.6, "B": 0.6}
+    assert (proba[1] < 0.6).all() and proba[0, 0] >= 0.6
+    rows = coder.code(texts)
+    assert [r["code"] for r in rows[0]] == ["A"]
+    assert rows[0][0]["source"] == "rule" and 'like: "' in rows[0][0]["evidence"]
+    assert [r["code"] for r in rows[1]] == ["uncoded"]
+    assert "threshold" in rows[1][0]["evidence"]
+
+
+def test_welsh_statement_is_coded_via_welsh_term(small_codebook):
+    coder = CodebookCoder(small_codebook, embedder=HashEmbedder()).fit()
+    rows = coder.code(["Hoffwn weld glwb ieuenctid newydd yn y dref."], languages=["cy"])[0]
+    assert rows[0]["code"] == "B"
+    assert "clwb ieuenctid" in rows[0]["evidence"]  # matched through the soft mutation "glwb"
+
+
+def test_classifier_learns_label_only_codes_after_fit():
+    cb = Codebook.from_labels(["X", "Y"])
+    texts = [f"the bus was late again {i}" for i in range(6)] + [f"the food in here is cold {i}" for i in range(6)]
+    labels = ["X"] * 6 + ["Y"] * 6
+    coder = CodebookCoder(cb, embedder=HashEmbedder(), min_analyst_for_cv=10).fit(texts, labels)
+    assert "cross-validation on 12 analyst-coded" in coder.calibration_
+    assert coder.predict(["the bus was late", "cold food in here"]) == [["X"], ["Y"]]
+    row = coder.code(["the bus was late"])[0][0]
+    assert row["source"] == "model" and "the bus was late again" in row["evidence"]
+
+
+def test_coder_rejects_unknown_labels_and_nothing_to_learn(small_codebook):
+    with pytest.raises(ValueError, match="does not have"):
+        CodebookCoder(small_codebook, embedder=HashEmbedder()).fit(["x"], ["Z"])
+    with pytest.raises(ValueError, match="nothing to learn"):
+        CodebookCoder(Codebook.from_labels(["X"]), embedder=HashEmbedder()).fit()
+    with pytest.raises(RuntimeError, match="not been fitted"):
+        CodebookCoder(small_codebook).predict(["x"])
+
+
+@pytest.mark.slow
+def test_similarity_path_codes_without_any_lexicon_term(small_codebook):
+    from pipeline.nlp.embed import Embedder
+
+    coder = CodebookCoder(small_codebook, embedder=Embedder(show_progress=False), method="similarity").fit()
+    text = "Teenagers here have no sports or after-school activities to go to."
+    assert coder.lexicon_.match([text]) == [{}]
+    proba = coder.predict_proba([text])[0]
+    assert proba[1] > proba[0] and "B" in coder.predict([text])[0]
+    assert coder.predict(["Thank you for coming to see us."]) == [[]]
+
+
+# ----------------------------------------------------------------------------- questions and stance
+def test_question_inference_from_cues_and_similarity(small_codebook):
+    qi = QuestionInferer(small_codebook, embedder=HashEmbedder()).fit()
+    q, conf = qi.predict(["I feel they listened and we were heard.", "The solutions should include mentoring."])
+    assert q == ["listened", "solutions"]
+    assert ((conf > 0.5) & (conf <= 1.0)).all()
+
+
+@pytest.mark.parametrize(
+    "text, stance",
+    [
+        ("Yes, they have listened to us.", "agree"),
+        ("No, nobody listened to a word.", "disagree"),
+        ("They listened a bit but not about prisons.", "mixed"),
+        ("Dydyn nhw ddim wedi gwrando.", "disagree"),
+        ("Do, maen nhw wedi gwrando, ond dim ar bawb.", "mixed"),
+        ("The meeting was in the community centre.", "unclear"),
+    ],
+)
+def test_stance_cues(text, stance):
+    labels, conf = rule_stance(cue_counts([text]))
+    assert labels == [stance] and 0 < conf[0] <= 1
+
+
+@pytest.mark.parametrize(
+    "text, expected",
+    [("Train the officers properly.", True), ("The police should recruit locally.", True),
+     ("Dylai'r heddlu wrando mwy.", True), ("Mae angen mwy o glybiau.", True),
+     ("It would be better if they came to us.", True), ("The police came to the site.", False)],
+)
+def test_is_suggestion(text, expected):
+    assert is_suggestion(text) is expected
+
+
+def test_stance_classifier_learns_from_labels():
+    texts = [f"brilliant work thank you {i}" for i in range(12)] + [f"terrible and useless {i}" for i in range(12)]
+    stances = ["agree"] * 12 + ["disagree"] * 12
+    sc = StanceClassifier(embedder=HashEmbedder(), min_labelled=10).fit(texts, stances)
+    assert sc.model_ is not None
+    assert sc.predict(["brilliant work", "useless and terrible"])[0] == ["agree", "disagree"]
+
+
+# ----------------------------------------------------------------------------- metrics
+def test_metrics_against_hand_computed_values():
+    gold = [["PA1"], ["PA1", "PA2"], []]
+    pred = [["PA1"], ["PA2", "PA3"], []]
+    m = multilabel_scores(gold, pred, ["PA1", "PA2", "PA3"])
+    # samples: 1, 2*1/(2+2)=0.5, 1 (both empty) -> 2.5/3
+    assert m["f1_samples"] == pytest.approx(0.8333, abs=1e-4)
+    # micro: tp=2 fp=1 fn=1 -> p=r=2/3 -> f1=0.6667
+    assert m["f1_micro"] == pytest.approx(0.6667, abs=1e-4)
+    # per code: PA1 p=1 r=0.5 f1=0.6667; PA2 p=r=f1=1; PA3 p=0 r=0 f1=0 -> macro 0.5556
+    assert m["per_code"]["PA1"] == {"precision": 1.0, "recall": 0.5, "f1": 0.6667, "kappa": 0.4, "support": 2}
+    assert m["per_code"]["PA2"]["f1"] == 1.0 and m["per_code"]["PA2"]["kappa"] == 1.0
+    assert m["per_code"]["PA3"]["f1"] == 0.0 and m["per_code"]["PA3"]["support"] == 0
+    assert m["f1_macro"] == pytest.approx(0.5556, abs=1e-4)
+    assert m["exact_match"] == pytest.approx(0.6667, abs=1e-4)
+    # kappa PA1: y=[1,1,0], yhat=[1,0,0]: po=2/3, pe=2/3*1/3+1/3*2/3=4/9 -> (2/3-4/9)/(5/9)=0.4
+    assert cohen_kappa([1, 1, 0], [1, 0, 0]) == pytest.approx(0.4)
+    assert f1_macro(["a", "b", "a"], ["a", "a", "a"]) == pytest.approx((0.8 + 0.0) / 2)
+    with pytest.raises(ValueError):
+        multilabel_scores([[]], [], ["PA1"])
+
+
+# ----------------------------------------------------------------------------- stage and review loop
+def _statements():
+    df = pd.DataFrame({
+        "response_id": ["R1", "R2", "R3"],
+        "text": ["The police stop and search my brother every week.", "We need a youth club in our village.",
+                 "Purple elephants dance quietly on Sundays."],
+        "organisation": ["Org A"] * 3, "cohort": ["youth_justice;schools", "schools", "schools"],
+        "police_force_area": ["Gwent"] * 3, "engagement_method": ["focus_group"] * 3,
+        "participant_ref": ["P-1", "P-2", "P-3"], "speaker": ["participant"] * 3, "language": ["en"] * 3,
+        "question": ["solutions", "unknown", "other"],
+    })
+    st, skipped = segment_responses(df)
+    return df, st, skipped
+
+
+def _strict_coder(codebook, emb):
+    """A coder fitted on the examples, with thresholds raised: the toy embedder scores unrelated text mid-range."""
+    coder = CodebookCoder(codebook, embedder=emb).fit()
+    coder.thresholds_ = dict.fromkeys(codebook.ids, 0.6)
+    return coder
+
+
+def test_code_statements_reconciles_and_summary_suppresses(small_codebook):
+    responses, st, skipped = _statements()
+    emb = HashEmbedder()
+    coder = _strict_coder(small_codebook, emb)
+    qi = QuestionInferer(small_codebook, embedder=emb).fit()
+    out, codes = code_statements(st, coder, qi, StanceClassifier())
+    assert reconcile(responses, out, codes, skipped) == []
+    assert out.loc[out["response_id"] == "R2", "question_source"].item() == "inferred"
+    assert out.loc[out["response_id"] == "R1", "question_confidence"].item() == 1.0
+    assert set(codes["code"]) == {"A", "B", "uncoded"}
+    assert out["n_codes"].tolist() == [1, 1, 0]
+    summary = summarise(out, codes, min_count=5)
+    assert summary["suppressed"].all() and summary["n_statements"].isna().all()
+    assert set(summary["cohort"]) == {"youth_justice", "schools"}  # multi-cohort rows counted in each
+    assert summarise(out, codes, min_count=1)["n_statements"].sum() == 4
+
+
+def test_review_round_trip_changes_stored_code_and_retrained_model(small_codebook):
+    responses, st, _ = _statements()
+    emb = HashEmbedder()
+    coder = _strict_coder(small_codebook, emb)
+    qi = QuestionInferer(small_codebook, embedder=emb).fit()
+    out, codes = code_statements(st, coder, qi, StanceClassifier())
+    sheet = review_sheet(out, codes)
+    assert sheet.loc[0, "codes"] == "uncoded"  # least confident (the uncoded one) first
+    sheet = sheet.astype(str)
+    elephants = sheet.index[sheet["text"].str.contains("elephants")][0]
+    sheet.loc[elephants, "correct_codes"] = "B"
+    sheet.loc[elephants, "correct_stance"] = "agree"
+    club = sheet.index[sheet["text"].str.contains("youth club")][0]
+    sheet.loc[club, "confirm"] = "Y"
+    bad = sheet.index[sheet["text"].str.contains("stop and search")][0]
+    sheet.loc[bad, "correct_codes"] = "Q9"
+    analyst, problems = apply_review(sheet, out, small_codebook.ids)
+    assert list(problems["statement_id"]) == [out.loc[out["text"].str.contains("stop"), "statement_id"].item()]
+    assert "Q9" in problems["reason"].item()
+    assert dict(zip(analyst["text"].str[:6], analyst["codes"], strict=True)) == {"Purple": "B", "We nee": "B"}
+
+    new_text = ["Purple elephants dance loudly on Sundays."]
+    before = coder.predict_proba(new_text)[0, 1]
+    retrained = CodebookCoder(small_codebook, embedder=emb).fit(analyst["text"].tolist(), analyst["codes"].tolist())
+    after = retrained.predict_proba(new_text)[0, 1]
+    assert after > before + 0.1
+    assert retrained.predict(new_text) == [["B"]]
+
+    out2, codes2 = code_statements(st, retrained, qi, StanceClassifier(), analyst)
+    sid = out.loc[out["text"].str.contains("elephants"), "statement_id"].item()
+    row = codes2[codes2["statement_id"] == sid]
+    assert row[["code", "source", "confidence"]].values.tolist() == [["B", "analyst", 1.0]]
+    assert out2.set_index("statement_id").loc[sid, ["reviewed", "stance"]].tolist() == [True, "agree"]
+    assert int(out2["reviewed"].sum()) == 2
+
+    # a later review of the same statement replaces the earlier decision
+    sheet2 = review_sheet(out2, codes2).astype(str)
+    sheet2.loc[sheet2["statement_id"] == sid, "correct_codes"] = "none"
+    analyst2, _ = apply_review(sheet2, out2, small_codebook.ids, previous=analyst)
+    assert analyst2.set_index("statement_id").loc[sid, "codes"] == "none" and len(analyst2) == 2
+
+
+def test_apply_review_needs_its_columns(small_codebook):
+    _, st, _ = _statements()
+    with pytest.raises(ValueError, match="no column"):
+        apply_review(pd.DataFrame({"statement_id": ["x"]}), st, small_codebook.ids)

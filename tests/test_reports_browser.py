@@ -1,0 +1,103 @@
+"""Open the theme report in headless Chromium: it renders with its charts, without console messages.
+
+Needs Debian's `chromium` (`apt-get install -y chromium`); skips with a clear message where it is absent.
+Saves a screenshot to tests/artifacts/theme_report.png (gitignored).
+"""
+
+import re
+import shutil
+import subprocess
+from pathlib import Path
+
+import pytest
+from test_reports_fixtures import write_processed
+
+from pipeline import config
+from pipeline.reports import theme_report
+from pipeline.reports.inputs import load_inputs
+
+CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
+pytestmark = [
+    pytest.mark.browser,
+    pytest.mark.skipif(
+        CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)"
+    ),
+]
+ARTIFACTS = Path(__file__).parent / "artifacts"
+
+
+def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
+    flags = [
+        "--headless",
+        "--no-sandbox",
+        "--disable-gpu",
+        "--disable-quic",
+        "--no-first-run",
+        "--disable-background-networking",
+        "--disable-component-update",
+        "--disable-sync",
+        f"--user-data-dir={profile}",
+        "--enable-logging=stderr",
+        "--v=0",
+    ]
+    return subprocess.run(
+        [CHROMIUM, *flags, *extra, url], capture_output=True, text=True, timeout=120, check=False
+    )
+
+
+def console_messages(stderr: str) -> list[str]:
+    """Lines where the page wrote to the console (errors, uncaught exceptions); the report has no scripts."""
+    return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
+
+
+@pytest.fixture(scope="module")
+def report(tmp_path_factory) -> Path:
+    folder = write_processed(tmp_path_factory.mktemp("processed"))
+    ctx = theme_report.build_context(
+        load_inputs(folder),
+        config.load_yaml("report.yaml"),
+        config.load_yaml("vocabularies.yaml"),
+        5,
+        "fixture",
+    )
+    path = tmp_path_factory.mktemp("report") / "theme_report.html"
+    path.write_text(theme_report.render_html(ctx), encoding="utf-8")
+    return path
+
+
+def test_console_scan_catches_a_page_with_errors(tmp_path):
+    bad = tmp_path / "bad.html"
+    bad.write_text('<html><body><script>throw new Error("boom")</script></body></html>', encoding="utf-8")
+    result = chromium(bad.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert any("boom" in line for line in console_messages(result.stderr))
+
+
+def test_report_renders_with_its_charts_and_no_console_messages(report, tmp_path):
+    result = chromium(report.as_uri(), tmp_path / "profile", "--dump-dom")
+    assert result.returncode == 0, result.stderr[-2000:]
+    dom = result.stdout
+    images = re.findall(r"<img [^>]*>", dom)
+    assert len(images) == 3
+    for img in images:
+        assert 'src="data:image/png;base64,' in img
+        alt = re.search(r'alt="([^"]*)"', img)
+        assert alt and len(alt.group(1)) > 40
+    assert "Summary of headline findings" in dom
+    assert console_messages(result.stderr) == []
+
+
+def test_screenshot_is_not_blank(report, tmp_path):
+    from PIL import Image
+
+    ARTIFACTS.mkdir(exist_ok=True)
+    shot = ARTIFACTS / "theme_report.png"
+    shot.unlink(missing_ok=True)
+    result = chromium(
+        report.as_uri(), tmp_path / "profile", f"--screenshot={shot}", "--window-size=1280,4000"
+    )
+    assert shot.exists(), result.stderr[-2000:]
+    image = Image.open(shot).convert("RGB")
+    assert image.size == (1280, 4000)
+    colours = image.getcolors(maxcolors=1_000_000)
+    assert colours is not None and len(colours) > 50  # text and charts, not a blank page
+    assert console_messages(result.stderr) == []

@@ -1,0 +1,364 @@
+"""Tests for the topics stage (pipeline.topics): parameters, fallbacks, coverage, disclosure, CLI."""
+
+from __future__ import annotations
+
+import json
+from itertools import product
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.topics.model import ReusingUMAP, TopicModeller, choose_parameters, tfidf_keywords
+from pipeline.topics.schema import TOPICS_SCHEMA, TopicsSchemaError
+from pipeline.topics.stage import (
+    PriorityAreas,
+    make_label,
+    model_topics,
+    priority_areas,
+    select_statements,
+    topic_spread,
+    topic_table,
+)
+
+# --------------------------------------------------------------------------- fixtures
+# Hand-written statements: four priority-area themes and one theme the plan does not name
+# (interpreters in custody suites). Each theme is openings x endings, so every text is distinct.
+THEMES = {
+    "racism": (
+        ["The officers were openly racist to us", "Racist comments from staff", "Racial abuse on the wing",
+         "Being called racist names by the guards", "Hate crime against our community", "Racism from the police"],
+        ["and nothing was done about it.", "and it is ignored by managers.", "happens every single week.",
+         "is never challenged by anyone.", "makes us feel worthless."],
+    ),
+    "workforce": (
+        ["There are no Black officers", "None of the staff look like us", "All the senior leaders are white",
+         "The police should recruit people from our community", "We need role models working in probation",
+         "Hardly any minority ethnic staff get promoted"],
+        ["in the youth justice service.", "in the prisons in Wales.", "at any level of the courts.",
+         "so young people can trust them.", "and that has to change."],
+    ),
+    "stopsearch": (
+        ["My son gets stopped and searched", "Young Black lads are stopped and searched", "The police search us",
+         "We get pulled over and searched", "I was stopped and searched by officers", "They stop and search Asian boys"],
+        ["every week walking home from school.", "for no reason at all.", "far more than white kids.",
+         "just for standing on the corner.", "because of the colour of our skin."],
+    ),
+    "youthclubs": (
+        ["If there were youth clubs round here", "With more mentoring for young people", "With sport and boxing clubs",
+         "If the youth centre had not closed", "With early help for families", "If schools stopped excluding kids"],
+        ["kids would stay out of trouble.", "fewer young people would end up in crime.",
+         "young people would have something to do.", "children would not be groomed by gangs.",
+         "nobody would get drawn into county lines."],
+    ),
+    "interpreters": (
+        ["There was no interpreter in the custody suite", "I waited hours in the cell for an interpreter",
+         "The custody sergeant made my son translate for me", "Nobody explained my rights in my own language",
+         "They used a phone app instead of a proper interpreter", "The interpreter never turned up at the police station"],
+        ["so I did not understand what was happening.", "and I signed papers I could not read.",
+         "while I was being booked in.", "after my arrest last year.", "even though I asked for one twice."],
+    ),
+}
+
+
+COVERAGE = 0.5  # topics.coverage_min_similarity in config/settings.yaml
+
+
+def theme_texts(theme: str, n: int | None = None) -> list[str]:
+    openings, endings = THEMES[theme]
+    texts = [f"{o} {e}" for o, e in product(openings, endings)]
+    return texts[:n] if n else texts
+
+
+def statements_frame(texts_by_theme: dict[str, list[str]], orgs: dict[str, str] | None = None) -> pd.DataFrame:
+    rows = []
+    for theme, texts in texts_by_theme.items():
+        for i, text in enumerate(texts):
+            org = (orgs or {}).get(theme) or ["Org A", "Org B", "Org C"][i % 3]
+            rows.append({
+                "statement_id": f"R{theme[:6]}{i:03d}-S01",
+                "organisation": org,
+                "cohort": "prison;asylum_seekers" if i % 2 else "community",
+                "police_force_area": ["South Wales", "Gwent", "North Wales"][i % 3],
+                "speaker": "participant",
+                "text": text,
+            })
+    return pd.DataFrame(rows)
+
+
+@pytest.fixture(scope="module")
+def embedder():
+    from pipeline.nlp.embed import Embedder
+
+    return Embedder(cache_dir=None, show_progress=False)
+
+
+@pytest.fixture(scope="module")
+def areas(embedder):
+    from pipeline.coding.codebook import load_codebook
+
+    cb = load_codebook()
+    descriptions = [cb.describe(c.id) for c in cb.codes]
+    examples = [embedder.encode(c.examples.get("en", [])) for c in cb.codes]
+    return priority_areas(cb.ids, [c.name for c in cb.codes], descriptions, embedder.encode(descriptions), examples)
+
+
+def modeller(areas, **kw) -> TopicModeller:
+    from pipeline.nlp.embed import load_model
+
+    settings = {"zeroshot_min_similarity": 0.4, "random_state": 42, "representation": "keybert"}
+    settings.update(kw)
+    return TopicModeller(zeroshot_topic_list=areas.descriptions, embedding_model=load_model(), **settings)
+
+
+def fake_areas(dim: int = 8) -> PriorityAreas:
+    vecs = np.eye(7, dim, dtype=np.float32)
+    return PriorityAreas([f"PA{i}" for i in range(1, 8)], [f"Area {i}" for i in range(1, 8)], [""] * 7, vecs)
+
+
+# --------------------------------------------------------------------------- fast unit tests
+@pytest.mark.parametrize("n", [3, 5, 10, 40, 2000, 100_000])
+def test_parameters_stay_inside_what_umap_and_hdbscan_accept(n):
+    p = choose_parameters(n)
+    assert 2 <= p["n_neighbors"] < max(n, 3)
+    assert p["n_components"] <= max(n - 2, 2)
+    assert p["min_samples"] <= max(n - 1, 1)
+    assert p["min_cluster_size"] >= 3
+    assert p["min_df"] == 1
+
+
+def test_cluster_size_grows_with_data_size():
+    sizes = [choose_parameters(n)["min_cluster_size"] for n in (40, 2000, 100_000)]
+    assert sizes == sorted(sizes) and sizes[0] < sizes[-1]
+    assert choose_parameters(100_000)["umap_low_memory"] and not choose_parameters(2000)["umap_low_memory"]
+
+
+def test_tfidf_keywords_survive_an_all_stop_word_input():
+    assert tfidf_keywords(["the and of", "a the"], stop_words=["the", "and", "of", "a"]) == []
+    assert tfidf_keywords([], stop_words=[]) == []
+    words = tfidf_keywords(["interpreter custody", "interpreter cell", "interpreter police"], stop_words=[])
+    assert words[0] == "interpreter"
+
+
+def test_labels_are_readable_and_name_the_priority_area():
+    assert make_label(["custody suite", "custody", "interpreter", "language"]) == "Custody suite, interpreter, language"
+    assert make_label(["search", "police"], "PA6", "Promote fairness") == "PA6 Promote fairness: Search, police"
+    assert make_label([]) == "(no distinctive words)"
+
+
+def test_facilitator_and_blank_statements_are_skipped_with_a_reason_not_dropped():
+    df = statements_frame({"racism": theme_texts("racism", 4)})
+    df.loc[1, "speaker"] = "facilitator"
+    df.loc[2, "text"] = "  "
+    modelled, skipped = select_statements(df)
+    assert len(modelled) + len(skipped) == len(df)
+    assert sorted(skipped["reason"]) == ["blank text", "speaker is not participant"]
+
+
+def test_ten_statements_give_keywords_and_say_why(tmp_path):
+    df = statements_frame({"interpreters": theme_texts("interpreters", 10)})
+    rng = np.random.default_rng(0)
+    emb = rng.normal(size=(10, 8)).astype(np.float32)
+    result = model_topics(df, emb, TopicModeller(min_statements=30, embedding_model=None), fake_areas(), 0.35)
+    assert result.summary["mode"] == "keywords"
+    assert "too few" in result.summary["message"]
+    assert list(result.topics["topic"]) == [-1]
+    assert "interpreter" in result.topics.loc[0, "keywords"]
+    assert (result.statement_topics["topic"] == -1).all() and len(result.statement_topics) == 10
+    TOPICS_SCHEMA.validate(result.topics)
+
+
+def test_missing_column_is_reported_in_plain_words():
+    df = statements_frame({"racism": theme_texts("racism", 3)}).drop(columns="speaker")
+    with pytest.raises(TopicsSchemaError, match=r"statements\.parquet has no column\(s\) speaker.*make code"):
+        model_topics(df, np.zeros((3, 8)), TopicModeller(), fake_areas(), 0.35)
+
+
+def _fitted(topics: np.ndarray, unit: np.ndarray, keywords: dict) -> TopicModeller:
+    """A modeller in a known fitted state (to test the tables built from it)."""
+    m = TopicModeller()
+    m.mode_, m.message_, m.params_, m.fallbacks_ = "topics", "", {}, []
+    m.topics_ = m.initial_topics_ = topics
+    m.keywords_, m.zeroshot_topics_ = keywords, {}
+    m.centroids_ = {t: unit[topics == t].mean(0) / np.linalg.norm(unit[topics == t].mean(0)) for t in keywords}
+    m.probabilities_ = np.ones(len(topics))
+    m.outlier_share_ = m.outlier_share_before_ = 0.0
+    return m
+
+
+def test_quotes_only_from_topics_and_organisations_at_the_disclosure_threshold():
+    # topic 0: 6 statements from Org A (quotable); topic 1: 4 statements (too small);
+    # topic 2: 6 statements, 3 from each of two organisations (each group too small).
+    n0, n1, n2 = 6, 4, 6
+    topics = np.array([0] * n0 + [1] * n1 + [2] * n2)
+    df = pd.DataFrame({
+        "statement_id": [f"S{i:02d}" for i in range(len(topics))],
+        "organisation": ["Org A"] * n0 + ["Org A"] * n1 + ["Org B", "Org C"] * 3,
+        "cohort": "prison", "police_force_area": "Gwent", "speaker": "participant",
+        "text": [f"text {i}" for i in range(len(topics))],
+    })
+    unit = np.zeros((len(topics), 7), dtype=np.float32)
+    unit[np.arange(len(topics)), topics] = 1.0
+    unit[:, 6] = 0.1
+    m = _fitted(topics, unit, {0: ["a"], 1: ["b"], 2: ["c"]})
+    areas = fake_areas(dim=7)
+    out = topic_table(df, unit, m, areas, coverage_threshold=0.35, min_count=5, n_representative=3)
+    quotes = dict(zip(out["topic"], out["representative_statement_ids"], strict=True))
+    assert len(quotes[0].split(";")) == 3
+    assert quotes[1] == ""
+    assert quotes[2] == ""
+    assert out.set_index("topic").loc[0, "coverage"] == "covered by PA1"
+
+
+def test_spread_suppresses_small_counts_and_counts_each_cohort():
+    df = pd.DataFrame({
+        "statement_id": [f"S{i}" for i in range(8)],
+        "organisation": ["Org A"] * 6 + ["Org B"] * 2,
+        "cohort": ["prison;schools"] * 6 + ["schools"] * 2,
+        "police_force_area": ["Gwent"] * 8,
+    })
+    st = pd.DataFrame({"statement_id": df["statement_id"], "topic": 0, "probability": 1.0})
+    spread = topic_spread(df, st, min_count=5).set_index(["dimension", "group"])
+    assert spread.loc[("organisation", "Org A"), "n_statements"] == 6
+    assert spread.loc[("organisation", "Org B"), "suppressed"] and pd.isna(spread.loc[("organisation", "Org B"), "n_statements"])
+    assert spread.loc[("cohort", "schools"), "n_statements"] == 8
+    assert spread.loc[("police_force_area", "Gwent"), "n_statements"] == 8
+
+
+# --------------------------------------------------------------------------- model tests (slow)
+def clustered_embeddings(n: int, k: int, dim: int = 384, seed: int = 0):
+    rng = np.random.default_rng(seed)
+    centres = rng.normal(size=(k, dim))
+    centres /= np.linalg.norm(centres, axis=1, keepdims=True)
+    labels = np.arange(n) % k
+    emb = centres[labels] + rng.normal(scale=0.02, size=(n, dim))
+    return (emb / np.linalg.norm(emb, axis=1, keepdims=True)).astype(np.float32), labels
+
+
+@pytest.mark.slow
+def test_reusing_umap_returns_fitted_coordinates_for_seen_rows_and_handles_new_ones():
+    emb, _ = clustered_embeddings(300, 3, dim=16)
+    red = ReusingUMAP(sample_size=200, random_state=1, n_neighbors=10, n_components=2).fit(emb)
+    np.testing.assert_array_equal(red.transform(emb[[5, 250]]), red.embedding_[[5, 250]])
+    assert red.transform(emb[:3] + 0.001).shape == (3, 2)
+
+
+@pytest.mark.slow
+def test_two_thousand_statements_complete_and_recover_planted_clusters(areas):
+    emb, labels = clustered_embeddings(2000, 6)
+    words = ["custody interpreter", "site eviction", "online abuse", "bus fares", "school meals", "prison visits"]
+    texts = [f"{words[lab]} statement {i % 7}" for i, lab in enumerate(labels)]
+    m = modeller(areas).fit(texts, emb)
+    assert m.mode_ == "topics"
+    found = pd.crosstab(labels, m.topics_)
+    # each planted cluster is (almost) entirely one topic
+    assert (found.max(axis=1) / found.sum(axis=1) > 0.9).all()
+    assert len(m.keywords_) - (1 if -1 in m.keywords_ else 0) >= 6
+
+
+@pytest.fixture(scope="module")
+def planted(embedder):
+    texts = {t: theme_texts(t) for t in ("racism", "workforce", "stopsearch", "youthclubs")}
+    texts["interpreters"] = theme_texts("interpreters")  # 30 statements
+    df = statements_frame(texts, orgs={"interpreters": "Org Z"})
+    return df, embedder.encode(df["text"].tolist())
+
+
+@pytest.mark.slow
+def test_planted_theme_absent_from_the_codebook_is_found_and_marked_not_in_the_plan(planted, areas):
+    df, emb = planted
+    result = model_topics(df, emb, modeller(areas), areas, coverage_threshold=COVERAGE)
+    topics, st = result.topics, result.statement_topics
+    planted_ids = set(df.loc[df["text"].isin(theme_texts("interpreters")), "statement_id"])
+    st = st.assign(planted=st["statement_id"].isin(planted_ids))
+    best = st[st["planted"]]["topic"].value_counts()
+    topic = int(best.index[0])
+    assert topic != -1 and best.iloc[0] >= 25
+    row = topics.set_index("topic").loc[topic]
+    assert row["coverage"] == "not in the plan" and not row["covered"]
+    assert any(w in row["keywords"] for w in ("interpreter", "custody", "language", "translate"))
+    # its quotes are planted statements (from Org Z, 30 statements, above the threshold)
+    quotes = row["representative_statement_ids"].split(";")
+    assert quotes and set(quotes) <= planted_ids
+    # and the themes the plan names are covered
+    covered_share = st[~st["planted"]].merge(topics, on="topic")["covered"].mean()
+    assert covered_share > 0.7
+    assert result.summary["n_topics_not_in_plan"] >= 1
+    assert 0.0 <= result.summary["unassigned_share"] <= 1.0
+
+
+@pytest.mark.slow
+def test_two_runs_give_identical_topics_labels_and_assignments(planted, areas):
+    df, emb = planted
+    shuffled = df.sample(frac=1.0, random_state=3)
+    first = model_topics(df, emb, modeller(areas), areas, COVERAGE)
+    second = model_topics(shuffled, emb[shuffled.index.to_numpy()], modeller(areas), areas, COVERAGE)
+    pd.testing.assert_frame_equal(first.topics, second.topics)
+    pd.testing.assert_frame_equal(first.statement_topics, second.statement_topics)
+    pd.testing.assert_frame_equal(first.spread, second.spread)
+
+
+@pytest.mark.slow
+def test_forty_statements_complete(embedder, areas):
+    df = statements_frame({"interpreters": theme_texts("interpreters", 20), "stopsearch": theme_texts("stopsearch", 20)})
+    result = model_topics(df, embedder.encode(df["text"].tolist()), modeller(areas), areas, COVERAGE)
+    assert result.summary["mode"] == "topics"
+    assert len(result.statement_topics) == 40
+    assert result.topics["size"].sum() == 40
+
+
+@pytest.mark.slow
+def test_every_statement_matching_a_priority_area_does_not_crash(planted, areas):
+    """BERTopic #2447: every document matches a zero-shot topic; #1958: only a few are left over."""
+    df, emb = planted
+    everything = model_topics(df, emb, modeller(areas, zeroshot_min_similarity=-1.0), areas, COVERAGE)
+    assert everything.summary["mode"] == "topics"
+    assert any("#2447" in f for f in everything.summary["fallbacks"])
+    assert everything.summary["n_topics_seeded_by_priority_areas"] >= 1
+    assert everything.topics.loc[everything.topics["topic"] >= 0, "label"].str.match(r"PA\d ").all()
+    few_left = model_topics(df, emb, modeller(areas, zeroshot_min_similarity=0.12), areas, COVERAGE)
+    assert few_left.summary["mode"] == "topics"
+    assert len(few_left.statement_topics) == len(df)
+
+
+@pytest.mark.slow
+def test_cli_writes_validated_tables_and_summary(tmp_path, planted):
+    import typer
+    from typer.testing import CliRunner
+
+    from pipeline.topics.cli import topics_command
+
+    df, _ = planted
+    full = df.assign(response_id=df["statement_id"].str[:-4], question="solutions")
+    full.to_parquet(tmp_path / "statements.parquet", index=False)
+    app = typer.Typer()
+    app.command()(topics_command)
+    res = CliRunner().invoke(app, ["--out", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    for name in ("topics.parquet", "statement_topics.parquet", "topic_spread.parquet", "topics.config.yaml"):
+        assert (tmp_path / name).exists()
+    summary = json.loads((tmp_path / "topics_summary.json").read_text())
+    assert summary["n_statements"] == len(df) and "unassigned_share" in summary
+    TOPICS_SCHEMA.validate(pd.read_parquet(tmp_path / "topics.parquet"))
+    assert (tmp_path / "embeddings").exists()
+
+
+def test_cli_says_what_to_run_when_statements_are_missing(tmp_path):
+    import typer
+    from typer.testing import CliRunner
+
+    from pipeline.topics.cli import topics_command
+
+    app = typer.Typer()
+    app.command()(topics_command)
+    res = CliRunner().invoke(app, ["--out", str(tmp_path)])
+    assert res.exit_code == 1
+    assert "make code" in res.output
+
+
+def test_priority_area_is_described_by_its_description_and_examples():
+    desc = np.array([[1.0, 0.0, 0.0], [0.0, 1.0, 0.0]], dtype=np.float32)
+    ex = [np.array([[0.0, 0.0, 1.0], [0.0, 0.0, 1.0]], dtype=np.float32), np.zeros((0, 3), dtype=np.float32)]
+    pa = priority_areas(["PA1", "PA2"], ["A", "B"], ["a", "b"], desc, ex)
+    np.testing.assert_allclose(pa.vectors[0], [2 ** -0.5, 0.0, 2 ** -0.5], atol=1e-6)
+    np.testing.assert_allclose(pa.vectors[1], [0.0, 1.0, 0.0])
