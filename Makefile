@@ -59,9 +59,10 @@ triangulate: $(STAMP) ## Compute disproportionality from the EDI data and set it
 
 GOLD ?= data/gold/gold_statements.csv
 TRAIN ?= data/gold/train_statements.csv
-evaluate: $(STAMP) ## Measure the coder on the gold set (with baselines); writes evaluation.json beside the processed tables
-	$(PY) -m pipeline evaluate --gold $(GOLD) --json $(OUT)/evaluation.json --baselines
-	$(PY) -m pipeline evaluate --gold $(GOLD) --train $(TRAIN) --json $(OUT)/evaluation_with_training.json
+CODEBOOK ?= config/codebook.yaml
+evaluate: $(STAMP) ## Measure the coder on the gold set, with and without training data, and the baselines; writes evaluation*.json beside the processed tables
+	$(PY) -m pipeline evaluate --gold $(GOLD) --codebook $(CODEBOOK) --json $(OUT)/evaluation_codebook_only.json
+	$(PY) -m pipeline evaluate --gold $(GOLD) --train $(TRAIN) --codebook $(CODEBOOK) --baselines --json $(OUT)/evaluation.json
 
 evaluate-benchmarks: $(STAMP) ## Measure the coder on the public benchmarks in ../shared/benchmarks (NHS feedback, Consult's evaluation set)
 	$(PY) scripts/prepare_benchmarks.py

@@ -31,6 +31,7 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("triangulate", "pipeline.triangulate.cli", "triangulate_command"),
     ("report", "pipeline.reports.cli", "report_command"),
     ("notebooks", "pipeline.reports.cli", "notebooks_command"),
+    ("plan-check", "pipeline.plancheck.cli", "plan_check_command"),
 ]
 
 

@@ -3,7 +3,7 @@
 The drafts are written for the demo: no real organisation wrote them. ``draft_plan_v1.docx`` is
 structured by the seven priority areas with numbered actions. It addresses several of the sample
 consultation's themes (stop and search scrutiny, workforce recruitment, anti-racism training,
-hate crime reporting, publishing data, diversion) and deliberately misses others: interpreters and
+support for hate crime victims, publishing data, diversion) and deliberately misses others: interpreters and
 language access, Gypsy/Traveller site provision and evictions, online racist abuse, mental health
 and trauma support (the sample's planted emergent themes) and school exclusions.
 ``draft_plan_v2.docx`` closes two gaps (an interpreters action, a mental health and trauma action)
@@ -52,7 +52,7 @@ AREAS_V1: list[tuple[str, str, list[str]]] = [
             "statement of commitment to anti-racism signed by each chief officer.",
             "Introduce a zero-tolerance policy on racist language and behaviour by staff, with clear consequences, "
             "and report each year on the cases dealt with.",
-            "Make it easier to report hate crime through third-party reporting centres run with community organisations.",
+            "Support victims of racially motivated hate crime with specialist caseworkers in every police force area.",
         ],
     ),
     (
@@ -201,7 +201,7 @@ README = """# Sample draft plans (SYNTHETIC)
 
 | file | what it is |
 |---|---|
-| `draft_plan_v1.docx` | A first draft, one Heading 1 per priority area, numbered actions ("1.1 ..."). Addresses stop and search scrutiny, workforce recruitment, anti-racism training, hate crime reporting, publishing data, diversion. **Misses on purpose:** interpreters and language access; Gypsy/Traveller site provision and evictions; online racist abuse; mental health and trauma support (the sample consultation's planted emergent themes); school exclusions. |
+| `draft_plan_v1.docx` | A first draft, one Heading 1 per priority area, numbered actions ("1.1 ..."). Addresses stop and search scrutiny, workforce recruitment, anti-racism training, support for hate crime victims, publishing data, diversion. **Misses on purpose:** interpreters and language access; Gypsy/Traveller site provision and evictions; online racist abuse; mental health and trauma support (the sample consultation's planted emergent themes); school exclusions. |
 | `draft_plan_v2.docx` | A second draft: adds an interpreters action (6.4) and a trauma-informed mental health action (7.4), closing two gaps, and drops the cultural and faith awareness training action (5.2), opening one. |
 
 plan-check takes the newest draft by name as the plan and the one before it as the previous draft.

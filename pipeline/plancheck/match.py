@@ -350,6 +350,23 @@ def closest_actions(themes: pd.DataFrame, actions: pd.DataFrame, theme_vecs: np.
     return pd.Series([f"{refs[b]} {_short(texts[b], 90)} ({sims[i, b]:.2f})" for i, b in enumerate(j)], index=themes["theme_id"])
 
 
+def pick_quotes(texts: Sequence[str], k: int, max_chars: int) -> list[str]:
+    """Up to ``k`` quotes from ``texts`` (best first), each at most ``max_chars``, no two nearly the same."""
+    from rapidfuzz import fuzz
+
+    picked: list[str] = []
+    for t in texts:
+        t = " ".join(str(t).split())
+        if not t or len(t) > max_chars:
+            continue
+        if any(fuzz.partial_ratio(t.lower(), q.lower()) >= 90 for q in picked):
+            continue
+        picked.append(t)
+        if len(picked) >= k:
+            break
+    return picked
+
+
 def _short(text: str, n: int) -> str:
     text = " ".join(str(text).split())
     if len(text) <= n:
@@ -404,11 +421,7 @@ def action_evidence(
         cohorts = Counter(c for v in sub["cohort"] for c in split_multi(v))
         quotes: list[str] = []
         if len(people) >= min_count:
-            for t in sub["text"].astype(str):
-                if len(t) <= int(p["quote_max_chars"]) and t not in quotes:
-                    quotes.append(t)
-                if len(quotes) >= int(p["max_quotes"]):
-                    break
+            quotes = pick_quotes(sub["text"].astype(str).tolist(), int(p["max_quotes"]), int(p["quote_max_chars"]))
         answered = strong.loc[strong["action_id"] == ac.action_id, "theme_id"]
         rows.append({
             "action_id": ac.action_id, "ref": ac.ref, "section": ac.section, "text": ac.text,
@@ -540,7 +553,7 @@ def check_plan(
             vecs = embed([text_of[s] for s in th.statement_ids])
             cand = sorted(zip((vecs @ t_vecs[list(themes["theme_id"]).index(th.theme_id)]).tolist(), th.statement_ids, strict=True),
                           key=lambda x: (-x[0], x[1]))
-            picked = [text_of[s] for _, s in cand if len(text_of[s]) <= int(p["quote_max_chars"])][: int(p["max_quotes"])]
+            picked = pick_quotes([text_of[s] for _, s in cand], int(p["max_quotes"]), int(p["quote_max_chars"]))
             quotes[th.theme_id] = " || ".join(picked)
     coverage["quotes"] = coverage["theme_id"].map(quotes).fillna("")
     s_vecs = embed(voiced["text"].astype(str).tolist()) if len(voiced) else np.zeros((0, a_vecs.shape[1]))
@@ -553,3 +566,20 @@ def check_plan(
         "gaps": coverage.loc[coverage["status"] != "addressed", "theme"].tolist(),
     }
     return PlanCheck(coverage=coverage, evidence=evidence, pairs=pairs, summary=summary)
+
+
+def disclosure_safe(table: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
+    """A copy for writing: counts of statements or participants below ``min_count`` become blank
+    (nullable ``Int64``), and the disagreement share and quotes of a group that small are blanked,
+    so no small group can be singled out. The working ``weight`` column is dropped."""
+    out = table.drop(columns=[c for c in ("weight",) if c in table.columns]).copy()
+    small = out["n_participants"] < min_count if "n_participants" in out else pd.Series(False, index=out.index)
+    for col in ("n_statements", "n_participants"):
+        if col in out:
+            vals = out[col].astype("Int64")
+            out[col] = vals.mask((vals < min_count) | small)
+    if "share_disagree" in out:
+        out["share_disagree"] = out["share_disagree"].astype("float64").mask(small)
+    if "quotes" in out:
+        out["quotes"] = out["quotes"].mask(small, "")
+    return out

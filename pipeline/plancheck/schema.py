@@ -35,7 +35,7 @@ THEME_COVERAGE = pa.DataFrameSchema({
     "rank": _int, "theme_id": pa.Column(str, unique=True), "kind": pa.Column(str, pa.Check.isin(THEME_KINDS)),
     "theme": _str, "status": pa.Column(str, pa.Check.isin(STATUSES)), "n_actions": _int,
     "n_statements": pa.Column("Int64", nullable=True), "n_participants": pa.Column("Int64", nullable=True),
-    "share_disagree": pa.Column(float, pa.Check.in_range(0, 1)), "actions": _str, "evidence": _str, "quotes": _str,
+    "share_disagree": pa.Column(float, pa.Check.in_range(0, 1), nullable=True), "actions": _str, "evidence": _str, "quotes": _str,
 }, name="theme_coverage.parquet")
 ACTION_EVIDENCE = pa.DataFrameSchema({
     "action_id": pa.Column(str, unique=True), "ref": _str, "text": _str,
