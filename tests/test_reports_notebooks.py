@@ -126,3 +126,16 @@ def test_suppressed_shares_in_the_comparison():
     assert org._share(6, 12, 5) == "50% (6)"
     assert org._pct(0.5, 4, 5) == "–"
     assert T.suppression_note(5).startswith("Counts from 1 to 4")
+
+
+def test_to_html_shows_missing_values_including_pandas_na_as_empty_cells():
+    """Nullable integer columns (suppressed counts) hold pd.NA, which cannot be tested for truth."""
+    import pandas as pd
+
+    from pipeline.reports.organisation import to_html
+
+    df = pd.DataFrame({"n": pd.array([7, None], dtype="Int64"), "t": ["a", None], "x": [1.5, float("nan")]})
+    out = to_html(df, "Counts")
+    assert "<caption>Counts</caption>" in out
+    assert out.count("<td></td>") == 3
+    assert "<td>7</td>" in out and "<td>a</td>" in out

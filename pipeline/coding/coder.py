@@ -108,6 +108,11 @@ class CodebookCoder:
         loo_max: int = 150,
         threshold_bounds: tuple[float, float] = (0.1, 0.9),
         evidence_chars: int = 80,
+        knn: bool = True,
+        knn_k: int = 5,
+        w_word: float = 0.0,
+        fallback_ratio: float = 0.0,
+        max_codes: int = 0,
         random_state: int = 42,
     ) -> None:
         self.codebook = codebook
@@ -124,6 +129,11 @@ class CodebookCoder:
         self.loo_max = loo_max
         self.threshold_bounds = threshold_bounds
         self.evidence_chars = evidence_chars
+        self.knn = knn
+        self.knn_k = knn_k
+        self.w_word = w_word
+        self.fallback_ratio = fallback_ratio
+        self.max_codes = max_codes
         self.random_state = random_state
 
     # ------------------------------------------------------------------ codebook-derived signals
@@ -193,11 +203,72 @@ class CodebookCoder:
                 hits[i, j] = len(m.get(cid, []))
         return matches, hits
 
-    def _dense(self, texts, emb, exclude_example=None):
+    def _dense(self, texts, emb, exclude_example=None, exclude_pool=None):
         matches, hits = self._lexicon_hits(texts)
         desc, best = self._similarities(emb, exclude_example)
-        dense = np.hstack([np.log1p(hits), desc, best])
+        if self.knn and getattr(self, "pool_labels_", None) is not None:
+            dense = np.hstack([np.log1p(hits), desc, self._knn_features(texts, emb, exclude_pool)])
+        else:
+            dense = np.hstack([np.log1p(hits), desc, best])
         return matches, hits, desc, best, dense
+
+    # ------------------------------------------------------------------ neighbour (kNN) signals
+    def _build_pool(self, texts: list[str], y_an: np.ndarray, emb_an: np.ndarray) -> None:
+        """Keep the labelled reference statements the neighbour features compare with.
+
+        The pool is every codebook example (``uncoded_examples`` with no code) plus every
+        analyst-coded statement, with its embedding and its character n-gram tf-idf vector (the
+        latter lets a Welsh statement find Welsh neighbours, which the English embedding cannot).
+        """
+        from sklearn.feature_extraction.text import TfidfVectorizer
+
+        k = len(self.ids)
+        n_ex = len(self.example_text_)
+        labels = np.zeros((n_ex + len(texts), k), dtype=bool)
+        coded = np.where(self.example_code_ >= 0)[0]
+        labels[coded, self.example_code_[coded]] = True
+        labels[n_ex:] = y_an
+        pool_text = list(self.example_text_) + list(texts)
+        vecs = [v for v in (self.example_vectors_ if n_ex else None, emb_an if len(texts) else None) if v is not None]
+        self.pool_labels_ = labels
+        self.pool_vectors_ = np.vstack(vecs) if vecs else np.zeros((0, 384))
+        self.knn_vectorizer_ = None
+        self.pool_char_ = None
+        if pool_text:
+            self.knn_vectorizer_ = TfidfVectorizer(analyzer="char_wb", ngram_range=(2, 5), sublinear_tf=True).fit(pool_text)
+            self.pool_char_ = self.knn_vectorizer_.transform(pool_text)
+
+    def _knn_features(self, texts: Sequence[str], emb: np.ndarray, exclude_pool: np.ndarray | None = None) -> np.ndarray:
+        """Per code: best embedding and char n-gram similarity to a pool statement with that code,
+        and a similarity-weighted vote of the ``knn_k`` nearest pool statements; plus the same two
+        signals for pool statements with no code. ``exclude_pool[i]`` (>= 0) is left out for text
+        ``i`` (itself, when it is in the pool)."""
+        k = len(self.ids)
+        n, m = len(texts), len(self.pool_labels_)
+        if m == 0 or n == 0:
+            return np.zeros((n, 3 * k + 2))
+        s_emb = emb @ self.pool_vectors_.T
+        s_chr = (self.knn_vectorizer_.transform(list(texts)) @ self.pool_char_.T).toarray()
+        if exclude_pool is not None:
+            rows = np.where(exclude_pool >= 0)[0]
+            s_emb[rows, exclude_pool[rows]] = -1.0
+            s_chr[rows, exclude_pool[rows]] = -1.0
+        labels = self.pool_labels_
+        none = ~labels.any(axis=1)
+        best_emb = np.zeros((n, k + 1))
+        best_chr = np.zeros((n, k))
+        for j in range(k):
+            if labels[:, j].any():
+                best_emb[:, j] = s_emb[:, labels[:, j]].max(axis=1)
+                best_chr[:, j] = s_chr[:, labels[:, j]].max(axis=1)
+        if none.any():
+            best_emb[:, k] = s_emb[:, none].max(axis=1)
+        both = (s_emb + s_chr) / 2
+        kk = min(self.knn_k, m)
+        top = np.argpartition(-both, kk - 1, axis=1)[:, :kk]
+        w = np.clip(np.take_along_axis(both, top, axis=1), 0.0, None) + 1e-6
+        vote = np.einsum("nt,ntk->nk", w, np.c_[labels, none][top].astype(float)) / w.sum(axis=1, keepdims=True)
+        return np.hstack([best_emb, best_chr, vote])
 
     def similarity_score(self, desc: np.ndarray, best: np.ndarray) -> np.ndarray:
         """The single similarity score per code: mean of description and best-example similarity
@@ -300,7 +371,12 @@ class CodebookCoder:
             return self
 
         emb = self.embedder_.encode(all_text) if all_text else np.zeros((0, 384))
-        _, _, desc, best, dense = self._dense(all_text, emb, exclude)
+        self.pool_labels_ = None
+        if self.knn and self.method == "combined":
+            self._build_pool(texts, y_an, emb[n_ex:])
+        # Each training statement is its own pool entry: leave it out of its neighbour features.
+        exclude_pool = np.r_[np.arange(n_ex), len(self.example_text_) + np.arange(len(texts))].astype(int)
+        _, _, desc, best, dense = self._dense(all_text, emb, exclude, exclude_pool)
         # Calibrate on analyst statements when there are enough, else on the codebook's examples.
         if is_analyst.sum() >= self.min_analyst_for_cv:
             score_rows = np.where(is_analyst)[0]
@@ -320,7 +396,7 @@ class CodebookCoder:
             }
             return self
 
-        self.features_ = TextFeatures(None, self.w_emb, self.w_char, self.w_dense).fit(all_text)
+        self.features_ = TextFeatures(None, self.w_emb, self.w_char, self.w_dense, w_word=self.w_word).fit(all_text)
         X = self.features_.transform(all_text, embeddings=emb, dense=dense)
         oof = self._out_of_fold(X, y, weight, score_rows, is_analyst)
         self.thresholds_ = {
@@ -366,7 +442,10 @@ class CodebookCoder:
         desc, best = self._similarities(emb)
         if self.method == "similarity":
             return matches, self.similarity_score(desc, best), emb
-        dense = np.hstack([np.log1p(hits), desc, best])
+        if self.knn and getattr(self, "pool_labels_", None) is not None:
+            dense = np.hstack([np.log1p(hits), desc, self._knn_features(texts, emb)])
+        else:
+            dense = np.hstack([np.log1p(hits), desc, best])
         X = self.features_.transform(texts, embeddings=emb, dense=dense)
         return matches, self._apply_models(self.models_, X), emb
 
@@ -377,9 +456,35 @@ class CodebookCoder:
 
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """The codes of each text (``[]`` when none reaches its threshold)."""
-        proba = self.predict_proba(texts)
+        self._check_fitted()
+        matches, proba, _ = self._scores(texts)
+        chosen = self._decide(proba, matches)
+        return [[self.ids[j] for j in np.where(row)[0]] for row in chosen]
+
+    def _decide(self, proba: np.ndarray, matches: list[dict]) -> np.ndarray:
+        """Which codes each statement gets: every code at or above its threshold; then
+
+        * fallback (``fallback_ratio > 0``): a statement with none gets its best code (highest score
+          relative to threshold) when that score reaches ``fallback_ratio`` x its threshold and one
+          of the code's lexicon terms is in the statement;
+        * ``max_codes > 0`` keeps only that many codes, those furthest above their thresholds.
+        """
         thr = np.array([self.thresholds_[c] for c in self.ids])
-        return [[self.ids[j] for j in np.where(row >= thr)[0]] for row in proba]
+        if not len(thr):
+            return np.zeros(proba.shape, dtype=bool)
+        ratio = proba / np.maximum(thr, 1e-9)
+        chosen = proba >= thr
+        if self.fallback_ratio > 0 and self.method == "combined":
+            for i in np.where(~chosen.any(axis=1))[0]:
+                j = int(np.argmax(ratio[i]))
+                if ratio[i, j] >= self.fallback_ratio and matches[i].get(self.ids[j]):
+                    chosen[i, j] = True
+        if self.max_codes > 0:
+            for i in np.where(chosen.sum(axis=1) > self.max_codes)[0]:
+                keep = np.argsort(-np.where(chosen[i], ratio[i], -np.inf))[: self.max_codes]
+                chosen[i] = False
+                chosen[i, keep] = True
+        return chosen
 
     def code(self, texts: Sequence[str], languages: Sequence[str] | None = None) -> list[list[dict]]:
         """Code each text, with confidence, evidence, subtheme and source.
@@ -395,12 +500,13 @@ class CodebookCoder:
         matches, proba, emb = self._scores(texts)
         subs = self.subtheme_lexicon_.match(texts)
         thr = np.array([self.thresholds_[c] for c in self.ids])
+        chosen = self._decide(proba, matches)
         proto_vecs, proto_text, proto_code, proto_lang = self._prototypes()
         sims = emb @ proto_vecs.T if (emb is not None and len(proto_text)) else None
         out: list[list[dict]] = []
         for i, _text in enumerate(texts):
             rows = []
-            for j in np.where(proba[i] >= thr)[0]:
+            for j in np.where(chosen[i])[0]:
                 cid = self.ids[j]
                 terms = matches[i].get(cid, [])
                 parts = [f"terms: {', '.join(terms)}"] if terms else []

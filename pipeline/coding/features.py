@@ -35,13 +35,14 @@ class TextFeatures:
     """
 
     def __init__(self, embedder=None, w_emb: float = 1.0, w_char: float = 1.0, w_dense: float = 1.0,
-                 ngram_range: tuple[int, int] = (2, 5), min_df: int = 1) -> None:
+                 ngram_range: tuple[int, int] = (2, 5), min_df: int = 1, w_word: float = 0.0) -> None:
         self.embedder = embedder
         self.w_emb = w_emb
         self.w_char = w_char
         self.w_dense = w_dense
         self.ngram_range = ngram_range
         self.min_df = min_df
+        self.w_word = w_word
 
     def fit(self, texts: list[str]) -> TextFeatures:
         """Learn the n-gram vocabulary of ``texts``."""
@@ -51,6 +52,11 @@ class TextFeatures:
         if self.w_char > 0:
             self.vectorizer_ = TfidfVectorizer(
                 analyzer="char_wb", ngram_range=self.ngram_range, min_df=self.min_df, sublinear_tf=True, lowercase=True
+            ).fit(texts)
+        self.word_vectorizer_ = None
+        if self.w_word > 0:
+            self.word_vectorizer_ = TfidfVectorizer(
+                analyzer="word", ngram_range=(1, 2), min_df=self.min_df, sublinear_tf=True, lowercase=True
             ).fit(texts)
         return self
 
@@ -69,6 +75,8 @@ class TextFeatures:
             blocks.append(sp.csr_matrix(np.asarray(embeddings, dtype=np.float64) * self.w_emb))
         if self.vectorizer_ is not None:
             blocks.append(self.vectorizer_.transform(texts) * self.w_char)
+        if getattr(self, "word_vectorizer_", None) is not None:
+            blocks.append(self.word_vectorizer_.transform(texts) * self.w_word)
         if dense is not None and dense.shape[1]:
             blocks.append(sp.csr_matrix(np.asarray(dense, dtype=np.float64) * self.w_dense))
         if not blocks:

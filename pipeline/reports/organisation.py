@@ -249,6 +249,11 @@ COMPARE_LABELS = {
 }
 
 
+def _missing(value: Any) -> bool:
+    """True for None, NaN and pandas' NA (whose truth value cannot be tested directly)."""
+    return value is None or value is pd.NA or (isinstance(value, float) and value != value)
+
+
 def to_html(df: pd.DataFrame, caption: str) -> str:
     """An accessible HTML table (caption, ``th scope``) of ``df`` with readable column names."""
     labels = {**LABELS, **COMPARE_LABELS, "text": "What was said", "priority_areas": "Priority areas"}
@@ -258,7 +263,7 @@ def to_html(df: pd.DataFrame, caption: str) -> str:
     )
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{html.escape('' if v is None or v != v else str(v))}</td>" for v in row)
+        + "".join(f"<td>{html.escape('' if _missing(v) else str(v))}</td>" for v in row)
         + "</tr>"
         for row in df.itertuples(index=False, name=None)
     )

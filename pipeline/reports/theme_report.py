@@ -356,7 +356,7 @@ def _area_context(
     tri_shown = T.suppress(tri, ["n_statements", "n_participants"], min_count)
     # The triangulate stage leaves counts below the threshold blank: show them as suppressed.
     for col in ("n_statements", "n_participants"):
-        tri_shown[col] = [f"<{min_count}" if v is None or v is pd.NA or v != v else v for v in tri_shown[col]]
+        tri_shown[col] = [f"<{min_count}" if pd.isna(v) else v for v in tri_shown[col]]
     return {
         "code": code,
         "name": row.name,
