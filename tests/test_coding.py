@@ -370,3 +370,86 @@ def test_apply_review_needs_its_columns(small_codebook):
     _, st, _ = _statements()
     with pytest.raises(ValueError, match="no column"):
         apply_review(pd.DataFrame({"statement_id": ["x"]}), st, small_codebook.ids)
+
+
+# ----------------------------------------------------------------------------- neighbours, fallback, label count
+def test_knn_features_leave_each_training_statement_out_of_its_own_neighbours():
+    cb = Codebook.from_labels(["X", "Y"])
+    texts = ["red apples grow here", "red apples grow here too", "blue boats sail far", "blue boats sail away"]
+    coder = CodebookCoder(cb, embedder=HashEmbedder(), min_analyst_for_cv=100).fit(texts, ["X", "X", "Y", "Y"])
+    emb = coder.embedder_.encode(texts)
+    with_self = coder._knn_features(texts, emb)
+    without_self = coder._knn_features(texts, emb, exclude_pool=np.arange(4))
+    # columns: best embedding sim per code (+ no-code), best char sim per code, vote per code (+ no-code)
+    assert with_self[0, 0] == pytest.approx(1.0, abs=1e-5)  # it finds itself
+    assert without_self[0, 0] < 0.99  # left out: its nearest X is the other apple statement
+    assert without_self[0, 0] > without_self[0, 1]  # still nearer the X statements than the Y ones
+    vote = without_self[:, -3:]
+    assert np.allclose(vote.sum(axis=1), 1.0) and vote[0, 0] > vote[0, 1]
+
+
+def test_knn_can_be_switched_off(small_codebook):
+    coder = CodebookCoder(small_codebook, embedder=HashEmbedder(), knn=False).fit()
+    assert coder.pool_labels_ is None
+    assert coder.predict(["The police stop and search my cousin every week."])[0] == ["A"]
+
+
+def test_fallback_gives_the_top_code_only_with_a_lexicon_hit(small_codebook):
+    coder = CodebookCoder(small_codebook, embedder=HashEmbedder(), fallback_ratio=0.5, max_codes=0).fit()
+    coder.thresholds_ = {"A": 0.8, "B": 0.8}
+    proba = np.array([[0.6, 0.1], [0.6, 0.1], [0.3, 0.1]])
+    matches = [{"A": ["stop and search"]}, {}, {"A": ["stop and search"]}]
+    chosen = coder._decide(proba, matches)
+    # 0.6 >= 0.5 * 0.8 with a term -> A; no term -> nothing; 0.3 < 0.4 -> nothing
+    assert chosen.tolist() == [[True, False], [False, False], [False, False]]
+    coder.fallback_ratio = 0.0
+    assert not coder._decide(proba, matches).any()
+
+
+def test_max_codes_keeps_the_codes_furthest_above_threshold(small_codebook):
+    coder = CodebookCoder(small_codebook, embedder=HashEmbedder(), max_codes=1).fit()
+    coder.thresholds_ = {"A": 0.2, "B": 0.5}
+    chosen = coder._decide(np.array([[0.3, 0.9], [0.5, 0.6]]), [{}, {}])
+    # ratios: row 0 A 1.5, B 1.8 -> B; row 1 A 2.5, B 1.2 -> A
+    assert chosen.tolist() == [[False, True], [True, False]]
+    coder.max_codes = 0
+    assert coder._decide(np.array([[0.3, 0.9]]), [{}]).tolist() == [[True, True]]
+
+
+# ----------------------------------------------------------------------------- stance by question
+def test_rule_stance_uses_the_question():
+    texts = ["The police stop young people for nothing.", "The police stop young people for nothing.",
+             "Officers never explain anything.", "It's not in the plan at all.", "Good plan but the courts are missing."]
+    labels, _ = rule_stance(cue_counts(texts), ["interpreted", "other", "solutions", "listened", "solutions"])
+    # plain negation describing a problem is not disagreement with the plan; `other` is always unclear
+    assert labels == ["agree", "unclear", "agree", "disagree", "mixed"]
+    assert rule_stance(cue_counts(texts[:1]))[0] == ["unclear"]  # no question: no default
+    assert rule_stance(cue_counts(texts[:1]), ["interpreted"], {"interpreted": "unclear"})[0] == ["unclear"]
+
+
+def test_stance_classifier_without_labels_passes_questions_to_the_rules():
+    sc = StanceClassifier(embedder=HashEmbedder()).fit()
+    labels, _ = sc.predict(["Yes, they heard us.", "We had tea."], ["other", "listened"])
+    assert labels == ["unclear", "agree"]
+
+
+# ----------------------------------------------------------------------------- BERTopic baseline fallback
+def test_zeroshot_assign_by_hand_vectors():
+    from pipeline.coding.evaluate import zeroshot_assign
+
+    desc = np.array([[1.0, 0.0], [0.0, 1.0]])
+    emb = np.array([[0.9, 0.1], [0.2, 0.95], [0.1, 0.1]])
+    assert zeroshot_assign(emb, desc, ["A", "B"], min_similarity=0.5) == [["A"], ["B"], []]
+    assert zeroshot_assign(np.zeros((0, 2)), desc, ["A", "B"]) == []
+
+
+@pytest.mark.slow
+def test_bertopic_baseline_falls_back_on_a_small_set(small_codebook):
+    from pipeline.coding.evaluate import bertopic_zeroshot
+    from pipeline.nlp.embed import Embedder
+
+    texts = ["The police stop and search my brother.", "We need a youth club.", "Thank you for the tea.",
+             "Officers searched us again.", "Nothing to do for teenagers here."]
+    pred, method = bertopic_zeroshot(texts, small_codebook, Embedder(show_progress=False).encode(texts))
+    assert len(pred) == 5 and "zero-shot assignment only" in method
+    assert all(p in ([], ["A"], ["B"]) for p in pred)

@@ -153,3 +153,15 @@ def test_code_without_responses_says_what_to_run(tmp_path):
     res = runner.invoke(app, ["code", "--out", str(tmp_path)])
     assert res.exit_code != 0
     assert "make ingest" in str(res.exception) + res.output
+
+
+@pytest.mark.slow
+def test_evaluate_baselines_on_a_tiny_set_report_figures_not_an_error(files):
+    tmp, gold, train, cb, _ = files
+    out = tmp / "r.json"
+    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--train", str(train), "--codebook", str(cb),
+                              "--json", str(out), "--baselines"])
+    assert res.exit_code == 0, res.output
+    zs = json.loads(out.read_text())["baselines"]["bertopic_zeroshot"]
+    assert "error" not in zs and 0.0 <= zs["f1_samples"] <= 1.0
+    assert zs["method"].startswith("zero-shot assignment only")

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.topics.model import ReusingUMAP, TopicModeller, choose_parameters, tfidf_keywords
+from pipeline.topics.model import (
+    ReusingUMAP,
+    TopicModeller,
+    choose_parameters,
+    exact_cosine_knn,
+    tfidf_keywords,
+)
 from pipeline.topics.schema import TOPICS_SCHEMA, TopicsSchemaError
 from pipeline.topics.stage import (
     PriorityAreas,
@@ -17,6 +23,7 @@ from pipeline.topics.stage import (
     model_topics,
     priority_areas,
     select_statements,
+    topic_code_shares,
     topic_spread,
     topic_table,
 )
@@ -210,6 +217,96 @@ def test_quotes_only_from_topics_and_organisations_at_the_disclosure_threshold()
     assert out.set_index("topic").loc[0, "coverage"] == "covered by PA1"
 
 
+def _two_topics():
+    """Topic 0: 6 statements far from every priority area; topic 1: 6 statements right on PA1."""
+    topics = np.array([0] * 6 + [1] * 6)
+    df = pd.DataFrame({
+        "statement_id": [f"S{i:02d}" for i in range(12)],
+        "organisation": "Org A", "cohort": "prison", "police_force_area": "Gwent", "speaker": "participant",
+        "text": [f"text {i}" for i in range(12)],
+    })
+    unit = np.zeros((12, 8), dtype=np.float32)
+    unit[:6, 7] = 1.0  # fake_areas(8) uses dimensions 0-6: similarity 0 to every area
+    unit[6:, 0] = 1.0  # the PA1 vector itself: similarity 1
+    return df, unit, _fitted(topics, unit, {0: ["stop", "search"], 1: ["racism"]})
+
+
+def _codes(rows: dict[str, list[str]]) -> pd.DataFrame:
+    return pd.DataFrame([{"statement_id": sid, "code": c} for sid, cs in rows.items() for c in cs])
+
+
+def test_topic_mostly_coded_with_an_area_is_covered_by_it_even_when_dissimilar():
+    df, unit, m = _two_topics()
+    codes = _codes({"S00": ["PA6"], "S01": ["PA6", "PA1"], "S02": ["PA6"], "S03": ["PA6"], "S04": ["uncoded"],
+                    "S05": ["PA1"],
+                    # topic 1 sits on PA1 but its statements are mostly uncoded
+                    "S06": ["uncoded"], "S07": ["uncoded"], "S08": ["uncoded"], "S09": ["uncoded"], "S10": ["PA1"],
+                    "S11": ["PA2"]})
+    out = topic_table(df, unit, m, fake_areas(), coverage_threshold=0.5, codes=codes, min_code_share=0.5).set_index("topic")
+    assert out.loc[0, "coverage"] == "covered by PA6" and out.loc[0, "covered"]
+    assert out.loc[0, "nearest_code"] == "PA6"
+    assert out.loc[0, "code_share"] == pytest.approx(4 / 6, abs=1e-6)
+    assert out.loc[0, "similarity"] < 0.5  # similarity alone would have said "not in the plan"
+    assert out.loc[1, "coverage"] == "not in the plan" and not out.loc[1, "covered"]
+    assert out.loc[1, "nearest_code"] == "PA1" and out.loc[1, "code_share"] == pytest.approx(1 / 6, abs=1e-6)  # tie with PA2 broken by similarity
+    assert out.loc[1, "similarity"] == pytest.approx(1.0)
+    # a stricter threshold takes topic 0 out of the plan
+    strict = topic_table(df, unit, m, fake_areas(), 0.5, codes=codes, min_code_share=0.7).set_index("topic")
+    assert strict.loc[0, "coverage"] == "not in the plan"
+
+
+def test_without_codes_coverage_falls_back_to_similarity():
+    df, unit, m = _two_topics()
+    out = topic_table(df, unit, m, fake_areas(), coverage_threshold=0.5).set_index("topic")
+    assert out.loc[0, "coverage"] == "not in the plan"
+    assert out.loc[1, "coverage"] == "covered by PA1"
+    assert out["code_share"].isna().all()
+    TOPICS_SCHEMA.validate(out.reset_index())
+
+
+def test_a_topic_seeded_by_a_priority_area_stays_covered_whatever_its_codes():
+    df, unit, m = _two_topics()
+    m.zeroshot_topics_ = {0: 2}
+    codes = _codes({f"S{i:02d}": ["uncoded"] for i in range(12)})
+    out = topic_table(df, unit, m, fake_areas(), 0.5, codes=codes).set_index("topic")
+    assert out.loc[0, "coverage"] == "covered by PA3" and out.loc[0, "code_share"] == 0.0
+    assert out.loc[0, "label"].startswith("PA3 Area 3: ")
+
+
+def test_code_shares_count_each_code_once_and_missing_statements_as_uncoded():
+    df = pd.DataFrame({"statement_id": ["a", "b", "c", "d"]})
+    codes = _codes({"a": ["PA1", "PA2", "PA1"], "b": ["PA1"], "c": ["uncoded"], "x": ["PA1"], "d": ["PA9"]})
+    shares = topic_code_shares(df, np.array([0, 0, 0, 1]), codes, ["PA1", "PA2"])
+    assert shares.loc[0, "PA1"] == pytest.approx(2 / 3) and shares.loc[0, "PA2"] == pytest.approx(1 / 3)
+    assert shares.loc[1].tolist() == [0.0, 0.0]  # PA9 is not a priority area of this codebook
+
+
+def test_codes_without_a_code_column_are_reported_in_plain_words():
+    df = statements_frame({"racism": theme_texts("racism", 3)})
+    with pytest.raises(TopicsSchemaError, match=r"codes\.parquet has no column\(s\) code.*make code"):
+        model_topics(df, np.zeros((3, 8)), TopicModeller(), fake_areas(), 0.35,
+                     codes=pd.DataFrame({"statement_id": ["x"]}))
+
+
+def test_labels_skip_fillers_numbers_and_repeated_word_forms():
+    assert make_label(["plans", "plan", "maybe", "yes", "timescales", "good"]) == "Plans, timescales"
+    assert make_label(["asks", "asked", "consulted", "10", "questions"]) == "Asks, consulted, questions"
+    assert make_label(["yes", "ok"]) == "Yes, ok"  # only fillers: better than no label
+    assert make_label(["isn", "searched", "search", "stopped"]) == "Searched, stopped"
+
+
+def test_exact_knn_puts_each_point_first_and_finds_the_true_neighbours():
+    rng = np.random.default_rng(1)
+    unit = rng.normal(size=(50, 6))
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    idx, dist = exact_cosine_knn(unit.astype(np.float32), 5)
+    assert idx.shape == dist.shape == (50, 5) and idx.dtype == np.int32 and dist.dtype == np.float32
+    assert (idx[:, 0] == np.arange(50)).all() and np.allclose(dist[:, 0], 0.0)
+    brute = np.argsort(1 - unit @ unit.T, axis=1)[:, 1:5]
+    assert (np.sort(idx[:, 1:], axis=1) == np.sort(brute, axis=1)).all()
+    assert (np.diff(dist, axis=1) >= -1e-6).all()
+
+
 def test_spread_suppresses_small_counts_and_counts_each_cohort():
     df = pd.DataFrame({
         "statement_id": [f"S{i}" for i in range(8)],
@@ -322,15 +419,21 @@ def test_every_statement_matching_a_priority_area_does_not_crash(planted, areas)
 
 
 @pytest.mark.slow
-def test_cli_writes_validated_tables_and_summary(tmp_path, planted):
+@pytest.mark.parametrize("with_codes", [False, True])
+def test_cli_writes_validated_tables_and_summary(tmp_path, planted, with_codes):
     import typer
     from typer.testing import CliRunner
 
+    from pipeline import config
     from pipeline.topics.cli import topics_command
 
     df, _ = planted
     full = df.assign(response_id=df["statement_id"].str[:-4], question="solutions")
     full.to_parquet(tmp_path / "statements.parquet", index=False)
+    if with_codes:  # the stop-and-search statements coded PA6, the rest uncoded
+        codes = pd.DataFrame({"statement_id": df["statement_id"],
+                              "code": np.where(df["statement_id"].str.startswith("Rstopse"), "PA6", "uncoded")})
+        codes.to_parquet(tmp_path / "codes.parquet", index=False)
     app = typer.Typer()
     app.command()(topics_command)
     res = CliRunner().invoke(app, ["--out", str(tmp_path)])
@@ -339,8 +442,18 @@ def test_cli_writes_validated_tables_and_summary(tmp_path, planted):
         assert (tmp_path / name).exists()
     summary = json.loads((tmp_path / "topics_summary.json").read_text())
     assert summary["n_statements"] == len(df) and "unassigned_share" in summary
-    TOPICS_SCHEMA.validate(pd.read_parquet(tmp_path / "topics.parquet"))
+    topics = TOPICS_SCHEMA.validate(pd.read_parquet(tmp_path / "topics.parquet"))
     assert (tmp_path / "embeddings").exists()
+    if with_codes:
+        assert summary["coverage_basis"] == "deductive codes" and summary["n_modelled_without_codes"] == 0
+        assert topics["code_share"].notna().all()
+        # every topic not seeded by a priority area is covered only if mostly stop and search (PA6)
+        emergent = topics[(topics["topic"] >= 0) & ~topics["label"].str.match(r"PA\d ")]
+        threshold = config.settings()["topics"]["coverage_min_code_share"]
+        assert (emergent["covered"] == (emergent["code_share"] >= threshold)).all()
+        assert set(emergent.loc[emergent["covered"], "nearest_code"]) <= {"PA6"}
+    else:
+        assert summary["coverage_basis"].startswith("similarity") and topics["code_share"].isna().all()
 
 
 def test_cli_says_what_to_run_when_statements_are_missing(tmp_path):

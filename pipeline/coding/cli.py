@@ -47,7 +47,8 @@ def _settings() -> dict:
 
 
 def _coder_params(s: dict) -> dict:
-    keys = ("C", "w_emb", "w_char", "w_dense", "cv_folds", "min_analyst_for_cv")
+    keys = ("C", "w_emb", "w_char", "w_dense", "w_word", "cv_folds", "min_analyst_for_cv", "knn", "knn_k",
+            "fallback_ratio", "max_codes")
     params = {k: s[k] for k in keys if k in s}
     if "threshold_bounds" in s:
         params["threshold_bounds"] = tuple(s["threshold_bounds"])

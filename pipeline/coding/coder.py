@@ -9,8 +9,13 @@ kinds of evidence for each code:
    is a feature, and matched terms are the evidence shown to the analyst.
 2. **Similarity**: cosine similarity of the statement's embedding (all-MiniLM-L6-v2) to each code's
    description and to its most similar codebook example.
-3. **Classifier** (``source = model``): one logistic regression per code (one-vs-rest,
-   class-balanced) on ``[embedding | char 2-5-gram tf-idf | lexicon hits | similarities]``. It is
+3. **Neighbours** (``knn=True``): per code, the best embedding and best character n-gram similarity
+   to any labelled statement with that code (codebook examples *and* analyst-coded statements), and
+   a similarity-weighted vote of the ``knn_k`` nearest labelled statements; the same two signals for
+   labelled statements with no code. A training statement is always left out of its own neighbours.
+4. **Classifier** (``source = model``): one logistic regression per code (one-vs-rest,
+   class-balanced) on ``[embedding | char 2-5-gram tf-idf | word 1-2-gram tf-idf | lexicon hits |
+   similarities | neighbours]``. It is
    trained on the codebook's own examples (its ``uncoded_examples`` are negatives for every code)
    and, when there are any, on analyst-coded statements
    (the review sheet or ``evaluate --train``). Character n-grams let Welsh statements be coded by
@@ -27,7 +32,14 @@ that code's F1 on out-of-fold predictions, never guessed:
 
 The threshold sits halfway between the best cut and the next lower score and is clipped to
 ``threshold_bounds``; a code with fewer than two positives keeps 0.5. A statement with no code at or
-above its threshold is ``uncoded``: nothing is forced.
+above its threshold is ``uncoded``, with one exception (``fallback_ratio``): when its best code
+(score relative to threshold) reaches ``fallback_ratio`` x the threshold *and* one of that code's
+lexicon terms is in the statement, it gets that code. At most ``max_codes`` codes are kept (those
+furthest above their thresholds; 0 = no limit).
+
+Each of these choices (neighbour features, word n-grams, fallback 0.4, at most two codes) was made
+by 5-fold cross-validation on the analyst-coded training file (``scripts/cv_coder.py``), never on
+the gold file.
 
 The lexicon and similarity features of a codebook example exclude that example itself, so they are
 no better in training than on unseen text. The tf-idf vocabulary is fitted once on all texts seen at
@@ -89,6 +101,12 @@ class CodebookCoder:
         loo_max: Up to this many codebook examples, calibration is leave-one-out; above, K-fold.
         threshold_bounds: Thresholds are clipped to this range.
         evidence_chars: Length an example quoted as evidence is cut to.
+        knn: Add the neighbour features (similarity to individual labelled statements).
+        knn_k: Neighbours in the similarity-weighted vote.
+        w_word: Weight of the word 1-2-gram tf-idf block (0 leaves it out).
+        fallback_ratio: A statement with no code gets its best code when that code's score reaches
+            this share of its threshold and one of its lexicon terms matched (0 = never).
+        max_codes: Keep at most this many codes per statement (0 = no limit).
         random_state: Seed for the cross-validation split and the solvers.
     """
 
@@ -110,9 +128,9 @@ class CodebookCoder:
         evidence_chars: int = 80,
         knn: bool = True,
         knn_k: int = 5,
-        w_word: float = 0.0,
-        fallback_ratio: float = 0.0,
-        max_codes: int = 0,
+        w_word: float = 0.7,
+        fallback_ratio: float = 0.4,
+        max_codes: int = 2,
         random_state: int = 42,
     ) -> None:
         self.codebook = codebook

@@ -59,35 +59,66 @@ def _bool(series: pd.Series) -> list[bool]:
     return [str(v).strip().lower() in {"true", "1", "yes", "y"} for v in series]
 
 
+def zeroshot_assign(embeddings: np.ndarray, description_vectors: np.ndarray, ids: list[str],
+                    min_similarity: float = 0.3) -> list[list[str]]:
+    """BERTopic's zero-shot assignment on its own: each text gets the code whose description is most
+    similar (cosine) when that similarity reaches ``min_similarity``, else no code."""
+    if len(embeddings) == 0:
+        return []
+    sims = np.asarray(embeddings) @ np.asarray(description_vectors).T
+    best = sims.argmax(axis=1)
+    return [[ids[b]] if sims[i, b] >= min_similarity else [] for i, b in enumerate(best)]
+
+
 def bertopic_zeroshot(texts: list[str], codebook: Codebook, embeddings: np.ndarray, min_similarity: float = 0.3,
-                      random_state: int = 42) -> list[list[str]]:
+                      random_state: int = 42) -> tuple[list[list[str]], str]:
     """Code each text with BERTopic zero-shot topic modelling (one code per text at most).
 
     The code descriptions are the ``zeroshot_topic_list``; a text assigned to a zero-shot topic gets
     that code, any other text is uncoded. Offline: the loaded SentenceTransformer is passed as
-    ``embedding_model`` and the precomputed embeddings (a copy) to ``fit_transform``.
-    """
-    from bertopic import BERTopic
-    from hdbscan import HDBSCAN
-    from umap import UMAP
+    ``embedding_model`` and the precomputed embeddings (a copy) to ``fit_transform``. UMAP's
+    ``n_neighbors`` and HDBSCAN's ``min_cluster_size`` shrink with the number of texts. On a set too
+    small for BERTopic to cluster what zero-shot leaves over (UMAP then fails with "k must be <=
+    number of training points"), the result is BERTopic's zero-shot assignment alone, which is what
+    decides the codes anyway (the clusters of left-over texts are never a code).
 
+    Returns:
+        ``(codes per text, method)``; method is ``bertopic`` or ``zero-shot assignment only (...)``.
+    """
     from pipeline.nlp.embed import load_model
 
     labels = [codebook.describe(c) for c in codebook.ids]
     by_label = dict(zip(labels, codebook.ids, strict=True))
     n = len(texts)
-    model = BERTopic(
-        embedding_model=load_model(),
-        zeroshot_topic_list=labels,
-        zeroshot_min_similarity=min_similarity,
-        umap_model=UMAP(n_neighbors=min(15, max(2, n - 1)), n_components=min(5, max(2, n - 2)), min_dist=0.0,
-                        metric="cosine", random_state=random_state),
-        hdbscan_model=HDBSCAN(min_cluster_size=max(2, min(10, n // 10)), prediction_data=True),
-        min_topic_size=max(2, min(10, n // 10)),
-    )
-    topics, _ = model.fit_transform(texts, embeddings=np.array(embeddings, copy=True))
+    model_st = load_model()
+    desc = model_st.encode(labels, normalize_embeddings=True, show_progress_bar=False)
+    emb = np.asarray(embeddings, dtype=np.float32)
+    fallback = zeroshot_assign(emb, desc, codebook.ids, min_similarity)
+    n_left = sum(1 for f in fallback if not f)
+    size = max(2, min(10, n // 10))
+    if n < 10 or (0 < n_left < max(2 * size, 10)):
+        return fallback, f"zero-shot assignment only ({n} texts, {n_left} left for clustering: too few for BERTopic)"
+    try:
+        from bertopic import BERTopic
+        from hdbscan import HDBSCAN
+        from umap import UMAP
+
+        m = max(2, n_left) if n_left else n
+        model = BERTopic(
+            embedding_model=model_st,
+            zeroshot_topic_list=labels,
+            zeroshot_min_similarity=min_similarity,
+            umap_model=UMAP(n_neighbors=min(15, max(2, m - 1)), n_components=min(5, max(2, m - 2)), min_dist=0.0,
+                            metric="cosine", random_state=random_state),
+            hdbscan_model=HDBSCAN(min_cluster_size=size, prediction_data=True),
+            min_topic_size=size,
+        )
+        topics, _ = model.fit_transform(texts, embeddings=np.array(embeddings, copy=True))
+    except (ValueError, TypeError, IndexError) as exc:
+        log.info("BERTopic could not cluster %d texts (%s): using its zero-shot assignment alone", n, exc)
+        return fallback, f"zero-shot assignment only (BERTopic failed: {type(exc).__name__})"
     names = model.get_topic_info().set_index("Topic")["Name"].to_dict()
-    return [[by_label[names[t]]] if names.get(t) in by_label else [] for t in topics]
+    return [[by_label[names[t]]] if names.get(t) in by_label else [] for t in topics], "bertopic"
 
 
 def evaluate_frame(
@@ -202,9 +233,9 @@ def run_baselines(texts, gold_labels, codebook, coder, tx, ty, embedder, random_
         out["similarity"] = {k: s[k] for k in keep} | {"calibration": sim.calibration_}
         try:
             emb = coder.embedder_.encode(texts)
-            s = multilabel_scores(gold_labels, bertopic_zeroshot(texts, codebook, emb, random_state=random_state),
-                                  codebook.ids)
-            out["bertopic_zeroshot"] = {k: s[k] for k in keep}
+            zs_pred, zs_method = bertopic_zeroshot(texts, codebook, emb, random_state=random_state)
+            s = multilabel_scores(gold_labels, zs_pred, codebook.ids)
+            out["bertopic_zeroshot"] = {k: s[k] for k in keep} | {"method": zs_method}
         except Exception as exc:  # noqa: BLE001 - a baseline failing must not hide the main figures
             log.warning("BERTopic zero-shot baseline failed: %s", exc)
             out["bertopic_zeroshot"] = {"error": f"{type(exc).__name__}: {exc}"}

@@ -23,7 +23,7 @@ def get_embedder(embedder=None):
 
 
 class TextFeatures:
-    """Fit-transform texts into ``[w_emb * embedding | w_char * char tf-idf | w_dense * dense]``.
+    """Fit-transform texts into ``[w_emb * embedding | w_char * char tf-idf | w_word * word tf-idf | w_dense * dense]``.
 
     Args:
         embedder: Object with ``encode(list[str]) -> ndarray``; ``None`` leaves out embeddings.
@@ -32,6 +32,8 @@ class TextFeatures:
         w_dense: Weight of the caller's dense block.
         ngram_range: Character n-gram sizes (within word boundaries).
         min_df: Minimum document frequency of an n-gram.
+        w_word: Weight of a word 1-2-gram tf-idf block (0 = none); words catch phrases that
+            character n-grams split.
     """
 
     def __init__(self, embedder=None, w_emb: float = 1.0, w_char: float = 1.0, w_dense: float = 1.0,

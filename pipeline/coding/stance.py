@@ -8,10 +8,14 @@ the speaker's view of the plan or the system as far as it shows.
 :class:`StanceClassifier` works in two ways:
 
 * **Cue rules** (always available): counts of agreeing cues ("yes", "they have listened",
-  "agree", Welsh "ydyn", "cytuno"), disagreeing cues (negation and "never", "nobody listened",
-  "not enough", Welsh "ddim", "byth", "neb") and contrast cues ("but", "however", "partly",
-  Welsh "ond", "rhannol"). Contrast with a view -> mixed; more disagreeing than agreeing -> disagree;
-  the reverse -> agree; no cue -> unclear.
+  "agree", "it's in there", Welsh "ydyn", "cytuno"), disagreeing cues about the plan ("nobody
+  listened", "not in the plan", "not enough", "tick box", Welsh "ddim wedi gwrando", "dim sôn"; plain
+  negation counts only in a statement that also mentions the plan or listening, since otherwise it
+  describes a problem rather than judging the plan) and contrast cues ("but", "however", "partly",
+  Welsh "ond", "rhannol"). Contrast with an agreeing cue -> mixed; more disagreeing than agreeing ->
+  disagree; the reverse -> agree. With the question known, ``other`` is always unclear and a
+  statement with no cue takes :data:`QUESTION_DEFAULT` (agree for the three plan questions); without
+  it, no cue -> unclear.
 * **Classifier** (when ``fit`` gets labelled statements): logistic regression on embeddings,
   char n-grams and the cue counts, trained on the labels (e.g. a gold file's ``stance`` column or
   analyst corrections).
@@ -25,6 +29,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from functools import lru_cache
 
 import numpy as np
 
@@ -33,28 +38,50 @@ from pipeline.coding.features import TextFeatures, get_embedder
 STANCES = ("agree", "disagree", "mixed", "unclear")
 
 CUES: dict[str, list[str]] = {
+    # Views of the plan or of CJIW's listening that are positive.
     "agree": [
         "yes", "yeah", "yep", "agree", "i agree", "definitely", "they have listened", "has listened", "have listened",
-        "listened to us", "we were heard", "felt heard", "feel heard", "got it right", "spot on", "accurate", "good plan",
-        "it is good", "it's good", "positive", "happy with", "pleased", "welcome", "well done", "reflects", "captures",
-        "covers", "understood", "they understand", "right", "correct", "exactly", "strong", "great", "good",
-        "ydyn", "ydw", "do", "cytuno", "da iawn", "yn dda", "cywir", "wedi gwrando", "wedi deall", "croesawu",
+        "you listened", "they listened", "you heard", "listened to us", "we were heard", "felt heard", "feel heard", "was heard",
+        "got it right", "spot on", "accurate", "good plan", "it is good", "it's good", "is good", "positive", "happy",
+        "glad", "pleased", "welcome", "well done", "reflects", "captures", "covers", "understood", "they understand",
+        "right", "correct", "exactly", "strong", "great", "good", "fine", "true", "thank you", "it's in there",
+        "is in there", "in the plan", "gets that", "the plan says", "is there",
+        "ydyn", "ydy", "ydw", "do", "cytuno", "da iawn", "yn dda", "da", "cywir", "wedi gwrando", "wedi deall",
+        "croesawu", "diolch", "yn y cynllun",
     ],
+    # Negative views of the plan or of CJIW's listening: something missing, not heard, not enough.
     "disagree": [
-        "no", "not", "n't", "never", "nobody", "no one", "nothing", "none", "haven't", "hasn't", "don't", "doesn't",
-        "didn't", "won't", "isn't", "aren't", "not enough", "not listened", "nobody listened", "not heard", "missing",
-        "misses", "missed", "left out", "ignored", "ignore", "vague", "waste", "pointless", "empty", "words", "fail",
-        "failed", "failing", "wrong", "disagree", "doubt", "sceptical", "skeptical", "lip service", "tick box",
-        "same old", "won't change", "too little", "not far enough", "just words",
-        "ddim", "dim", "byth", "neb", "dim byd", "na", "nac", "heb", "anghytuno", "anghywir", "methu", "gwan",
+        "nobody listened", "no one listened", "not listened", "never listened", "haven't listened", "hasn't listened",
+        "didn't listen", "don't listen", "not heard", "weren't heard", "not in the plan", "not in there",
+        "isn't in there", "not mentioned", "isn't mentioned", "nothing about", "not enough", "missing", "misses",
+        "missed", "left out", "leaves out", "ignored", "vague", "pointless", "empty", "waste", "wrong", "disagree",
+        "doubt", "sceptical", "skeptical", "lip service", "tick box", "tick-box", "box ticking", "same old",
+        "won't change", "nothing changes", "nothing will change", "too little", "not far enough", "just words",
+        "just a sentence", "not a plan", "doesn't say", "don't say", "doesn't understand", "don't understand",
+        "without us", "it isn't", "softened", "no,",
+        "ddim wedi gwrando", "heb wrando", "ddim yn deall", "ddim wedi deall", "dim byd yma", "dim sôn", "ar goll",
+        "anghytuno", "anghywir", "methu", "gwan", "dim digon", "nac ydyn", "nac ydy", "naddo",
+    ],
+    # Plain negation: a disagreeing cue only in a statement that also talks about the plan or listening.
+    "negation": [
+        "no", "not", "n't", "never", "nobody", "no one", "nothing", "none", "ddim", "dim", "byth", "neb", "na", "heb",
+    ],
+    "plan": [
+        "plan", "listen", "listened", "heard", "mentioned", "mentions", "understand", "understood", "in there",
+        "the draft", "document", "section", "cynllun", "gwrando", "clywed", "deall", "sôn",
     ],
     "mixed": [
         "but", "however", "partly", "partially", "somewhat", "to an extent", "to some extent", "in some ways",
         "some of", "kind of", "sort of", "not fully", "not completely", "mostly", "although", "though", "yet",
-        "mixed", "on the other hand", "in parts", "a bit", "a start", "a good start", "first step",
-        "ond", "er", "rhannol", "yn rhannol", "i raddau", "braidd", "rhai",
+        "mixed", "on the other hand", "in parts", "a bit", "a start", "a good start", "first step", "in theory",
+        "ond", "er", "rhannol", "yn rhannol", "i raddau", "braidd", "rhai o",
     ],
 }
+
+#: Stance of a statement with no cue, by its question (``other`` is always ``unclear``): in answer
+#: to "has CJIW listened / interpreted the challenges / outlined solutions?", a statement that only
+#: restates a challenge or proposes an action without objecting to the plan takes the plan's framing.
+QUESTION_DEFAULT = {"listened": "agree", "interpreted": "agree", "solutions": "agree", "other": "unclear"}
 
 SUGGESTION = re.compile(
     r"\b(should|shouldn't|need to|needs to|needed|must|have to|has to|ought to|would be better|would help|"
@@ -81,21 +108,44 @@ def is_suggestion(text: str) -> bool:
 
 
 def cue_counts(texts: Sequence[str]) -> np.ndarray:
-    """Counts of agree, disagree and contrast cues per text, shape ``(n, 3)``."""
-    from pipeline.coding.lexicon import Lexicon
+    """Counts of agree, disagree and contrast cues per text, shape ``(n, 3)``.
 
-    lex = Lexicon({k: {"en": v} for k, v in CUES.items()})
+    Plain negation ("not", "never", Welsh "ddim") counts as one disagreeing cue only when the
+    statement also refers to the plan or to being listened to; otherwise it is describing a problem,
+    not judging the plan.
+    """
     out = np.zeros((len(texts), 3))
-    for i, m in enumerate(lex.match(texts)):
-        out[i] = [len(m.get("agree", [])), len(m.get("disagree", [])), len(m.get("mixed", []))]
+    for i, m in enumerate(_cue_lexicon().match(texts)):
+        neg = len(m.get("negation", [])) > 0 and len(m.get("plan", [])) > 0
+        out[i] = [len(m.get("agree", [])), len(m.get("disagree", [])) + int(neg), len(m.get("mixed", []))]
     return out
 
 
-def rule_stance(counts: np.ndarray) -> tuple[list[str], np.ndarray]:
-    """Stance from cue counts ``(agree, disagree, contrast)``, with a rough confidence."""
+@lru_cache(maxsize=1)
+def _cue_lexicon():
+    from pipeline.coding.lexicon import Lexicon
+
+    return Lexicon({k: {"en": v} for k, v in CUES.items()})
+
+
+def rule_stance(counts: np.ndarray, questions: Sequence[str] | None = None,
+                question_default: dict[str, str] | None = None) -> tuple[list[str], np.ndarray]:
+    """Stance from cue counts ``(agree, disagree, contrast)``, with a rough confidence.
+
+    Args:
+        counts: Output of :func:`cue_counts`.
+        questions: The statements' questions; with them, ``other`` is always ``unclear`` and a
+            statement with no cue gets ``question_default[question]``.
+        question_default: Stance of a cue-less statement by question (default :data:`QUESTION_DEFAULT`).
+    """
+    defaults = QUESTION_DEFAULT if question_default is None else question_default
+    qs = list(questions) if questions is not None else [None] * len(counts)
     labels, conf = [], []
-    for a, d, m in counts:
-        if m > 0 and (a > 0 or d > 0):
+    for (a, d, m), q in zip(counts, qs, strict=True):
+        if q == "other":
+            labels.append("unclear")
+            conf.append(0.7)
+        elif m > 0 and a > 0:
             labels.append("mixed")
             conf.append(0.6)
         elif d >= a and d > 0:
@@ -104,6 +154,9 @@ def rule_stance(counts: np.ndarray) -> tuple[list[str], np.ndarray]:
         elif a > d:
             labels.append("agree")
             conf.append(min(0.9, 0.5 + 0.1 * (a - d)))
+        elif a == d == 0 and q in defaults:
+            labels.append(defaults[q])
+            conf.append(0.4)
         else:
             labels.append("unclear")
             conf.append(0.5 if a == d == 0 else 0.4)
@@ -163,7 +216,7 @@ class StanceClassifier:
         if not texts:
             return [], np.zeros(0)
         if getattr(self, "model_", None) is None:
-            return rule_stance(cue_counts(texts))
+            return rule_stance(cue_counts(texts), questions)
         X = self.features_.transform(texts, embeddings=self.embedder_.encode(texts), dense=self._dense(texts, questions))
         proba = self.model_.predict_proba(X)
         best = proba.argmax(axis=1)

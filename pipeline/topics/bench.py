@@ -120,7 +120,7 @@ def _worker(n: int, cache: Path) -> dict:
         representation=str(tcfg["representation"]), n_keywords=int(tcfg["n_keywords"]),
         stop_words=load_stop_words(config.CONFIG_DIR / tcfg["welsh_stop_words"]),
         outlier_threshold=float(tcfg["outlier_min_similarity"]), umap_sample_size=int(tcfg["umap_sample_size"]),
-        random_state=int(cfg.get("random_state", 42)),
+        random_state=int(cfg.get("random_state", 42)), encode=embedder.encode,
     )
     t1 = time.perf_counter()
     result = model_topics(df, emb, modeller, areas, float(tcfg["coverage_min_similarity"]),

@@ -1,6 +1,7 @@
 """Runner of the topics stage: ``python -m pipeline topics`` (``make topics``).
 
-Reads ``data/processed/<c>/statements.parquet`` and the codebook, takes the statements' sentence
+Reads ``data/processed/<c>/statements.parquet``, ``codes.parquet`` (optional: the deductive
+codes, used to judge which topics the plan covers) and the codebook, takes the statements' sentence
 embeddings from the cache the coding stage filled (``data/processed/<c>/embeddings/``; only texts
 not yet cached are embedded), runs :func:`pipeline.topics.stage.model_topics`, and writes
 ``topics.parquet``, ``statement_topics.parquet``, ``topic_spread.parquet`` (each with a CSV copy),
@@ -64,6 +65,13 @@ def topics_command(
         raise typer.Exit(_fail(str(exc))) from exc
     if statements.empty:
         raise typer.Exit(_fail(f"{statements_path} has no statements: check the ingest ledger and re-run `make code`."))
+    # The deductive codes are the best evidence of what the plan covers; without them coverage
+    # falls back to the similarity of each topic to the priority areas.
+    codes_path = paths.out / "codes.parquet"
+    codes = read_table(codes_path, "the deductive codes", "code") if codes_path.exists() else None
+    if codes is None:
+        log.warning("%s not found: a topic's coverage by the plan is judged by similarity alone "
+                    "(run `make code` first to judge it by the statements' codes)", codes_path)
 
     from pipeline.nlp.embed import Embedder, load_model
     from pipeline.topics.model import TopicModeller
@@ -89,13 +97,17 @@ def topics_command(
         "umap_sample_size": int(tcfg.get("umap_sample_size", 20000)),
         "random_state": int(cfg.get("random_state", 42)),
     }
+    # Keyword candidates go through the same disk cache as the statements, so a rerun embeds nothing.
     modeller = TopicModeller(zeroshot_topic_list=descriptions, embedding_model=load_model(model_name),
-                             stop_words=stop_words, **params)
+                             stop_words=stop_words, encode=embedder.encode, **params)
     coverage = float(tcfg.get("coverage_min_similarity", 0.5))
+    min_code_share = float(tcfg.get("coverage_min_code_share", 0.4))
+    n_embedded_before = embedder.n_computed
     try:
         result = model_topics(
             statements, embeddings, modeller, areas, coverage_threshold=coverage, min_count=min_count,
             n_representative=int(tcfg.get("n_representative", 3)), speakers=tuple(tcfg.get("speakers", ["participant"])),
+            codes=codes, min_code_share=min_code_share,
         )
     except (TopicsSchemaError, ValueError) as exc:
         raise typer.Exit(_fail(str(exc))) from exc
@@ -106,6 +118,12 @@ def topics_command(
         log.info("%d statements not modelled: %s (listed in topics_skipped.csv)", s["n_skipped"], s["skipped_by_reason"])
     log.info("unassigned (topic -1): %.1f%% of modelled statements (%.1f%% before outlier reduction)",
              100 * s["unassigned_share"], 100 * s["unassigned_share_before_outlier_reduction"])
+    log.info("keywords: %d candidate words embedded for KeyBERT (%d newly, the rest from the cache)",
+             s["n_extra_texts_for_keywords"], embedder.n_computed - n_embedded_before)
+    log.info("coverage judged by %s", s["coverage_basis"])
+    if s.get("n_modelled_without_codes"):
+        log.warning("%d modelled statements have no row in codes.parquet (counted as uncoded): it may be older "
+                    "than statements.parquet; re-run `make code`", s["n_modelled_without_codes"])
     for msg in s["fallbacks"]:
         log.warning("fallback: %s", msg)
     for label in s["topics_not_in_plan"]:
@@ -121,9 +139,10 @@ def topics_command(
     log.info("wrote %s and %s", skipped_path, summary_path)
     config.write_run_config(
         paths.out, "topics",
-        {**params, "coverage_min_similarity": coverage, "min_count": min_count, "codebook": cb.to_dict(),
+        {**params, "coverage_min_similarity": coverage, "coverage_min_code_share": min_code_share,
+         "coverage_basis": s["coverage_basis"], "min_count": min_count, "codebook": cb.to_dict(),
          "welsh_stop_words": stop_words, "chosen": s["parameters"], "speakers": list(tcfg.get("speakers", ["participant"]))},
-        inputs=[statements_path],
+        inputs=[statements_path] + ([codes_path] if codes is not None else []),
     )
 
 

@@ -13,9 +13,10 @@ import pandera.pandas as pa
 STATEMENT_COLUMNS = ["statement_id", "organisation", "cohort", "police_force_area", "speaker", "text"]
 TOPICS_COLUMNS = [
     "topic", "label", "keywords", "size", "n_organisations", "representative_statement_ids",
-    "nearest_code", "similarity", "covered", "coverage",
+    "nearest_code", "similarity", "code_share", "covered", "coverage",
 ]
 STATEMENT_TOPICS_COLUMNS = ["statement_id", "topic", "probability"]
+CODES_COLUMNS = ["statement_id", "code"]
 SPREAD_COLUMNS = ["topic", "dimension", "group", "n_statements", "suppressed"]
 SPREAD_DIMENSIONS = ["organisation", "cohort", "police_force_area"]
 
@@ -41,6 +42,16 @@ STATEMENTS_SCHEMA = pa.DataFrameSchema(
     coerce=True,
 )
 
+#: The deductive codes (``codes.parquet``, written by ``make code``): only the columns this stage uses.
+CODES_SCHEMA = pa.DataFrameSchema(
+    {
+        "statement_id": pa.Column(str, [_nonblank("the statement id")]),
+        "code": pa.Column(str, [_nonblank("the code")]),
+    },
+    strict=False,
+    coerce=True,
+)
+
 TOPICS_SCHEMA = pa.DataFrameSchema(
     {
         "topic": pa.Column(int, pa.Check.ge(-1, name="a topic number is below -1"), unique=True),
@@ -51,6 +62,8 @@ TOPICS_SCHEMA = pa.DataFrameSchema(
         "representative_statement_ids": pa.Column(str),
         "nearest_code": pa.Column(str),
         "similarity": pa.Column(float, pa.Check.in_range(-1.0, 1.0, name="a similarity is outside -1..1")),
+        # empty (NaN) when codes.parquet was not available and coverage fell back to similarity
+        "code_share": pa.Column(float, pa.Check.in_range(0.0, 1.0, name="a code share is outside 0..1"), nullable=True),
         "covered": pa.Column(bool),
         "coverage": pa.Column(
             str, pa.Check.str_matches(r"^(covered by \S+|not in the plan)$",

@@ -6,6 +6,12 @@ docs/data-model.md (``topics``, ``statement_topics``) plus ``topic_spread`` (sta
 organisation, cohort and police force area, small counts suppressed) and a summary. Each table is
 built by its own small function so that notebooks can reuse them.
 
+Coverage by the plan: a topic is covered by a priority area when the zero-shot step seeded it
+with that area, or when at least ``min_code_share`` of its statements carry that area's deductive
+code (``codes.parquet`` from the coding stage, the pipeline's best evidence of what the codebook
+covers). Without codes it falls back to the cosine similarity of the topic's centroid to the area
+(``coverage_threshold``). Both the code share and the similarity are reported.
+
 Disclosure rules applied here: counts below ``min_count`` are suppressed in ``topic_spread``;
 representative statements (quotes) come only from topics of at least ``min_count`` statements, and
 only from an organisation that contributed at least ``min_count`` of them, so a quote never comes
@@ -25,6 +31,7 @@ import pandas as pd
 
 from pipeline.topics.model import TopicModeller, _normalise
 from pipeline.topics.schema import (
+    CODES_SCHEMA,
     SPREAD_DIMENSIONS,
     SPREAD_SCHEMA,
     STATEMENT_TOPICS_SCHEMA,
@@ -97,24 +104,50 @@ def select_statements(statements: pd.DataFrame, speakers: Sequence[str] = ("part
     return df[reason == ""].reset_index(drop=True), skipped
 
 
-def _label_words(keywords: Sequence[str], k: int = 3) -> list[str]:
+#: Words that c-TF-IDF may rank high but that say nothing as a label ("Plans, maybe, yes"): answers,
+#: hedges and fillers of spoken feedback, and the stubs left when a tokenizer splits "isn't".
+LABEL_SKIP_WORDS = frozenset({
+    "yes", "no", "maybe", "ok", "okay", "yeah", "sure", "good", "bad", "big", "little", "bit", "bits", "lot", "lots",
+    "loads", "says", "saying", "look", "looks", "real", "really", "actually", "basically", "probably", "isn", "wasn",
+    "aren", "weren", "doesn", "didn", "don", "couldn", "wouldn", "shouldn", "haven", "hasn", "won", "people",
+})
+
+
+def _stem(word: str) -> str:
+    """A crude stem, enough to see that "asked", "asks" and "ask" are one word in a label."""
+    for suffix in ("ings", "ing", "ers", "er", "ed", "es", "s"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+            return word[: -len(suffix)]
+    return word
+
+
+def _label_words(keywords: Sequence[str], k: int = 3, skip: frozenset[str] = LABEL_SKIP_WORDS) -> list[str]:
     chosen: list[str] = []
     used: set[str] = set()
     for word in keywords:
-        tokens = set(word.split())
-        # skip a keyword repeating a word already in the label ("interpreter" after "interpreter custody")
-        if tokens & used or any(word in c or c in word for c in chosen):
+        tokens = word.lower().split()
+        if not tokens or all(t in skip or len(t) < 3 or any(ch.isdigit() for ch in t) for t in tokens):
+            continue
+        stems = {_stem(t) for t in tokens}
+        # skip a keyword repeating a word already in the label ("interpreter" after "interpreter custody",
+        # "asked" after "asks")
+        if stems & used or any(word in c or c in word for c in chosen):
             continue
         chosen.append(word)
-        used |= tokens
+        used |= stems
         if len(chosen) == k:
             break
     return chosen
 
 
 def make_label(keywords: Sequence[str], code: str | None = None, code_name: str | None = None) -> str:
-    """A human-readable topic label from its keywords (prefixed by the priority area if seeded by one)."""
-    words = _label_words(keywords)
+    """A human-readable topic label from its keywords (prefixed by the priority area if seeded by one).
+
+    The label is the first three keywords that are not fillers (:data:`LABEL_SKIP_WORDS`, words of
+    fewer than three letters, numbers) nor repeats of an earlier one, the first capitalised. When
+    every keyword is a filler the first three keywords are used as they are.
+    """
+    words = _label_words(keywords) or [w for w in keywords if w.strip()][:3]
     text = ", ".join(words)
     text = text[:1].upper() + text[1:] if text else "(no distinctive words)"
     return f"{code} {code_name}: {text}" if code else text
@@ -145,6 +178,35 @@ def _representatives(members: pd.DataFrame, unit: np.ndarray, centroid: np.ndarr
     return cand["statement_id"].head(n).astype(str).tolist()
 
 
+def topic_code_shares(modelled: pd.DataFrame, topics: np.ndarray, codes: pd.DataFrame,
+                      area_ids: Sequence[str]) -> pd.DataFrame:
+    """Share of each topic's statements coded with each priority area.
+
+    A statement with several codes counts towards each, so a row's shares can add up to more than
+    1; ``uncoded`` and codes not in ``area_ids`` count towards none, so they can add up to less.
+    The denominator is the topic's size, so a modelled statement missing from ``codes`` counts as
+    uncoded (no evidence that the plan covers it).
+
+    Args:
+        modelled: The modelled statements (``statement_id``), in the order of ``topics``.
+        topics: Topic of each modelled statement.
+        codes: ``codes.parquet`` (``statement_id``, ``code``; long format).
+        area_ids: The priority areas' codes (columns of the result, in this order).
+
+    Returns:
+        A frame indexed by topic (sorted) with one float column per area.
+    """
+    members = pd.DataFrame({"statement_id": modelled["statement_id"].astype(str).to_numpy(),
+                            "topic": np.asarray(topics, dtype=np.int64)})
+    sizes = members.groupby("topic", sort=True).size()
+    coded = codes[["statement_id", "code"]].astype(str)
+    coded = coded[coded["code"].isin(list(area_ids))].drop_duplicates()
+    both = members.merge(coded, on="statement_id", how="inner")
+    counts = np.zeros((len(sizes), len(area_ids)), dtype=np.float64)
+    np.add.at(counts, (sizes.index.get_indexer(both["topic"]), pd.Index(list(area_ids)).get_indexer(both["code"])), 1.0)
+    return pd.DataFrame(counts / sizes.to_numpy()[:, None], index=sizes.index, columns=list(area_ids))
+
+
 def topic_table(
     modelled: pd.DataFrame,
     embeddings: np.ndarray,
@@ -153,15 +215,25 @@ def topic_table(
     coverage_threshold: float,
     min_count: int = 5,
     n_representative: int = 3,
+    codes: pd.DataFrame | None = None,
+    min_code_share: float = 0.4,
 ) -> pd.DataFrame:
     """``topics``: one row per topic with label, keywords, size, quotes and coverage by the plan.
 
-    A topic is covered when the zero-shot step put it in a priority area or its centroid's cosine
-    similarity to the nearest priority area's description reaches ``coverage_threshold``.
+    ``nearest_code`` is the priority area that seeded the topic (zero-shot), else, with ``codes``,
+    the area coding the largest share of its statements (ties and all-zero shares broken by
+    similarity), else the area most similar to its centroid. ``similarity`` and ``code_share``
+    are the topic's centroid similarity to, and share of statements coded with, that area
+    (``code_share`` is empty without ``codes``).
+
+    A topic is covered when the zero-shot step seeded it, or (with ``codes``) when its
+    ``code_share`` reaches ``min_code_share``, or (without ``codes``) when its ``similarity``
+    reaches ``coverage_threshold``. Unassigned statements (topic -1) are never a covered theme.
     """
     unit = _normalise(embeddings)
     area_vectors = _normalise(areas.vectors)
     members_all = modelled.assign(_row=np.arange(len(modelled)), _topic=modeller.topics_)
+    shares = topic_code_shares(modelled, modeller.topics_, codes, areas.ids) if codes is not None else None
     rows = []
     for topic in sorted(modeller.keywords_):
         members = members_all[members_all["_topic"] == topic]
@@ -169,12 +241,22 @@ def topic_table(
             continue
         centroid = modeller.centroids_[topic]
         sims = area_vectors @ centroid if len(area_vectors) else np.zeros(0)
+        share = shares.loc[topic].to_numpy() if shares is not None else None
         zs = modeller.zeroshot_topics_.get(topic)
-        nearest = zs if zs is not None else (int(np.argmax(sims)) if len(sims) else None)
+        if zs is not None:
+            nearest = zs
+        elif not len(sims):
+            nearest = None
+        elif share is not None:
+            nearest = max(range(len(sims)), key=lambda i: (share[i], sims[i], -i))
+        else:
+            nearest = int(np.argmax(sims))
         similarity = float(sims[nearest]) if nearest is not None else 0.0
-        covered = topic != -1 and nearest is not None and (zs is not None or similarity >= coverage_threshold)
+        code_share = float(share[nearest]) if (share is not None and nearest is not None) else float("nan")
+        evidence = code_share >= min_code_share if share is not None else similarity >= coverage_threshold
+        covered = topic != -1 and nearest is not None and (zs is not None or evidence)
         if modeller.mode_ == "keywords":
-            covered = nearest is not None and similarity >= coverage_threshold
+            covered = nearest is not None and evidence
         keywords = modeller.keywords_[topic]
         if modeller.mode_ == "keywords":
             label = f"All {len(members)} statements (too few to find themes): " + make_label(keywords).lower()
@@ -195,10 +277,12 @@ def topic_table(
             "representative_statement_ids": ";".join(quotes),
             "nearest_code": areas.ids[nearest] if nearest is not None else "",
             "similarity": round(similarity, 6),
+            "code_share": round(code_share, 6),
             "covered": bool(covered),
             "coverage": f"covered by {areas.ids[nearest]}" if covered else NOT_IN_PLAN,
         })
     out = pd.DataFrame(rows, columns=[c for c in TOPICS_SCHEMA.columns])
+    out = out.astype({"code_share": "float64"})
     out = out.sort_values("topic", key=lambda s: s.where(s >= 0, np.iinfo(np.int64).max)).reset_index(drop=True)
     return check(out, TOPICS_SCHEMA, "topics.parquet", "This is a bug in the topics stage.")
 
@@ -238,6 +322,8 @@ def model_topics(
     min_count: int = 5,
     n_representative: int = 3,
     speakers: Sequence[str] = ("participant",),
+    codes: pd.DataFrame | None = None,
+    min_code_share: float = 0.4,
 ) -> TopicsResult:
     """Run the topics stage on a statements table.
 
@@ -246,22 +332,31 @@ def model_topics(
         embeddings: One embedding per row of ``statements``, in the same order.
         modeller: An unfitted :class:`TopicModeller` (fitted here on the modelled statements).
         areas: The priority areas (codebook) to compare topics with.
-        coverage_threshold: Centroid-to-description similarity at which a topic counts as covered.
+        coverage_threshold: Centroid-to-area similarity at which a topic counts as covered when
+            ``codes`` is not given.
         min_count: Disclosure threshold (``disclosure.min_count``).
         n_representative: Quotes per topic.
         speakers: Speakers whose statements are modelled.
+        codes: ``codes.parquet`` (deductive codes of the statements), or ``None`` to judge coverage
+            by similarity alone; not modified.
+        min_code_share: Share of a topic's statements coded with a priority area at which the
+            topic counts as covered by it (used with ``codes``).
 
     Returns:
         A :class:`TopicsResult`; ``skipped`` lists statements not modelled and why.
 
     Raises:
-        TopicsSchemaError: If ``statements`` lacks a column or has duplicate ids.
+        TopicsSchemaError: If ``statements`` lacks a column or has duplicate ids, or ``codes``
+            lacks a column.
         ValueError: If the embeddings do not match the statements.
     """
     if "text" in statements.columns:  # a missing text is a blank statement (skipped with a reason), not an error
         statements = statements.assign(text=statements["text"].fillna(""))
     statements = check(statements, STATEMENTS_SCHEMA, "statements.parquet",
                        "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
+    if codes is not None:
+        codes = check(codes, CODES_SCHEMA, "codes.parquet",
+                      "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
     embeddings = np.asarray(embeddings, dtype=np.float32)
     if len(embeddings) != len(statements):
         raise ValueError(f"{len(statements)} statements but {len(embeddings)} embeddings.")
@@ -272,9 +367,14 @@ def model_topics(
     emb = embeddings[order][np.array([s in keep for s in sorted_ids], dtype=bool)]
     modeller.fit(modelled["text"].astype(str).tolist(), emb)
     st = statement_topic_table(modelled, modeller)
-    topics = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative)
+    topics = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative,
+                         codes=codes, min_code_share=min_code_share)
     spread = topic_spread(modelled, st, min_count)
     summary = summarise(statements, modelled, skipped, topics, modeller, coverage_threshold)
+    summary["coverage_basis"] = "deductive codes" if codes is not None else "similarity (no codes.parquet)"
+    summary["coverage_min_code_share"] = min_code_share if codes is not None else None
+    summary["n_modelled_without_codes"] = (
+        int((~modelled["statement_id"].isin(set(codes["statement_id"]))).sum()) if codes is not None else None)
     return TopicsResult(topics=topics, statement_topics=st, spread=spread, skipped=skipped, summary=summary)
 
 
@@ -298,4 +398,5 @@ def summarise(statements, modelled, skipped, topics, modeller: TopicModeller, co
         "coverage_threshold": coverage_threshold,
         "parameters": modeller.params_ if hasattr(modeller, "params_") else {},
         "fallbacks": list(modeller.fallbacks_),
+        "n_extra_texts_for_keywords": int(getattr(modeller, "n_embedded_", 0)),
     }
