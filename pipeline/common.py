@@ -1,4 +1,4 @@
-"""Small helpers every stage's runner shares: paths of a run, logging, table I/O.
+"""Small helpers every stage's runner shares: command-line options, run paths, logging, failing, table I/O.
 
 Stage logic never calls these to read or write; only the thin runners in ``pipeline/*/cli.py`` do.
 """
@@ -9,12 +9,26 @@ import logging
 import sys
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Annotated
 
 import pandas as pd
+import typer
 
 from pipeline import config
 
 log = logging.getLogger("pipeline")
+
+# The options every stage command takes (``--consultation``/``--raw``/``--out``/``--reports``, see
+# :func:`resolve_paths`, and ``--verbose``), and ``--codebook``, with help that holds for each command.
+ConsultationOpt = Annotated[str | None, typer.Option(
+    help="Consultation name: the folder under data/raw/, data/processed/ and reports/ "
+         "(default: the --raw folder's name, else the bundled sample).")]
+RawOpt = Annotated[Path | None, typer.Option(help="Folder of the consultation's raw inputs (default data/raw/<consultation>).")]
+OutOpt = Annotated[Path | None, typer.Option(help="Folder of processed tables (default data/processed/<consultation>).")]
+ReportsOpt = Annotated[Path | None, typer.Option(
+    help="Folder for reports (default reports/<consultation>); used only by the commands that write reports.")]
+CodebookOpt = Annotated[Path | None, typer.Option(help="Codebook YAML (default config/codebook.yaml).")]
+VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")]
 
 
 @dataclass(frozen=True)
@@ -54,6 +68,17 @@ def setup_logging(verbose: bool = False) -> None:
     )
     for noisy in ("numba", "matplotlib", "urllib3", "filelock", "sentence_transformers", "httpx", "fontTools", "PIL"):
         logging.getLogger(noisy).setLevel(logging.WARNING)
+
+
+def fail(message: str, prefix: str | None = None) -> int:
+    """Tell the user what went wrong, on stderr, and return the exit code 1 (for ``raise typer.Exit(fail(...))``).
+
+    Args:
+        message: What went wrong and what to do about it, in plain English.
+        prefix: Put before the message with a colon (e.g. the command's name), if given.
+    """
+    typer.echo(f"{prefix}: {message}" if prefix else message, err=True)
+    return 1
 
 
 def write_table(df: pd.DataFrame, path: Path, csv: bool = True) -> list[Path]:

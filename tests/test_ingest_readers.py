@@ -1,9 +1,7 @@
 """Tests for pipeline.ingest.readers: each format on tiny hand-written returns, and bad files."""
 
-import importlib.util
-from pathlib import Path
-
 import pytest
+from ingest_fixtures import B
 
 from pipeline import config
 from pipeline.ingest.readers import (
@@ -16,16 +14,6 @@ from pipeline.ingest.readers import (
     read_return,
 )
 
-
-def _load_builders():
-    path = Path(__file__).parent / "fixtures" / "ingest" / "builders.py"
-    spec = importlib.util.spec_from_file_location("ingest_builders", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-B = _load_builders()
 CTX = ReadContext.from_config(config.load_yaml("questions.yaml")["questions"], config.settings()["ingest_layout"])
 
 

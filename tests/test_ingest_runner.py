@@ -1,28 +1,17 @@
 """End-to-end tests of ingest: a folder of good and bad returns, the CLI, and reruns being identical."""
 
-import importlib.util
 import shutil
-from pathlib import Path
 
 import pandas as pd
 import pytest
 import typer
+from ingest_fixtures import B
 from typer.testing import CliRunner
 
 from pipeline import config
 from pipeline.ingest.cli import ingest_command
 from pipeline.ingest.runner import ingest_folder
 
-
-def _load_builders():
-    path = Path(__file__).parent / "fixtures" / "ingest" / "builders.py"
-    spec = importlib.util.spec_from_file_location("ingest_builders", path)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-B = _load_builders()
 QUESTIONS = config.load_yaml("questions.yaml")["questions"]
 VOCAB = config.load_yaml("vocabularies.yaml")
 REDACTION = config.load_yaml("redaction.yaml")

@@ -9,11 +9,9 @@ import re
 from html.parser import HTMLParser
 
 import pytest
-from test_reports_fixtures import write_processed
+from test_reports_fixtures import build_context, write_processed
 
-from pipeline import config
 from pipeline.reports import style, theme_report
-from pipeline.reports.inputs import load_inputs
 
 
 class Audit(HTMLParser):
@@ -88,15 +86,7 @@ def css_pairs(css: str) -> list[tuple[str, str, str]]:
 
 @pytest.fixture(scope="module")
 def html(tmp_path_factory) -> str:
-    folder = write_processed(tmp_path_factory.mktemp("processed"))
-    ctx = theme_report.build_context(
-        load_inputs(folder),
-        config.load_yaml("report.yaml"),
-        config.load_yaml("vocabularies.yaml"),
-        5,
-        "fixture",
-    )
-    return theme_report.render_html(ctx)
+    return theme_report.render_html(build_context(write_processed(tmp_path_factory.mktemp("processed"))))
 
 
 def test_language_skip_link_and_no_scripts(html):

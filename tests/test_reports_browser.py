@@ -10,11 +10,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from test_reports_fixtures import write_processed
+from test_reports_fixtures import build_context, write_processed
 
-from pipeline import config
 from pipeline.reports import theme_report
-from pipeline.reports.inputs import load_inputs
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
@@ -52,14 +50,7 @@ def console_messages(stderr: str) -> list[str]:
 
 @pytest.fixture(scope="module")
 def report(tmp_path_factory) -> Path:
-    folder = write_processed(tmp_path_factory.mktemp("processed"))
-    ctx = theme_report.build_context(
-        load_inputs(folder),
-        config.load_yaml("report.yaml"),
-        config.load_yaml("vocabularies.yaml"),
-        5,
-        "fixture",
-    )
+    ctx = build_context(write_processed(tmp_path_factory.mktemp("processed")))
     path = tmp_path_factory.mktemp("report") / "theme_report.html"
     path.write_text(theme_report.render_html(ctx), encoding="utf-8")
     return path

@@ -4,7 +4,8 @@ Four organisations: a youth justice group large enough to quote (8 participants)
 Traveller group too small to quote (3 participants), a prison survey (12 participants) and a
 community group whose return gives no participant number (one group reference: never quotable).
 Two statements of quotable groups hold personal data that redaction missed (an email, a postcode).
-Other report test modules import :func:`make_tables` and :func:`write_processed` from here.
+Other report test modules import :func:`make_tables`, :func:`write_processed` and :func:`build_context`
+from here.
 """
 
 from __future__ import annotations
@@ -14,6 +15,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline import config
+from pipeline.reports import theme_report
 from pipeline.reports.inputs import TABLES, load_inputs, validate_inputs
 
 YOUTH = "Cymru Youth Voice"
@@ -555,6 +558,13 @@ def write_processed(
     if evaluation is not None:
         (folder / "evaluation.json").write_text(json.dumps(evaluation), encoding="utf-8")
     return folder
+
+
+def build_context(folder: Path, min_count: int = 5) -> dict:
+    """The theme report's context built from the processed tables in ``folder``, with the real config."""
+    return theme_report.build_context(
+        load_inputs(folder), config.load_yaml("report.yaml"), config.load_yaml("vocabularies.yaml"), min_count, "fixture"
+    )
 
 
 def test_fixture_tables_follow_the_contract():

@@ -6,21 +6,13 @@ import re
 import pytest
 import typer
 import yaml
-from test_reports_fixtures import TRAVELLER, make_tables, write_processed
+from test_reports_fixtures import TRAVELLER, build_context, make_tables, write_processed
 from typer.testing import CliRunner
 
 from pipeline import config
 from pipeline.reports import tables as T
 from pipeline.reports import theme_report
 from pipeline.reports.cli import report_command
-from pipeline.reports.inputs import load_inputs
-
-
-def _build(folder, min_count):
-    inputs = load_inputs(folder)
-    return theme_report.build_context(
-        inputs, config.load_yaml("report.yaml"), config.load_yaml("vocabularies.yaml"), min_count, "fixture"
-    )
 
 
 @pytest.fixture(scope="module")
@@ -31,12 +23,12 @@ def processed(tmp_path_factory):
 @pytest.fixture(scope="module")
 def ctx2(processed):
     """Built with a threshold of 2 so that most counts are visible and can be compared."""
-    return _build(processed, 2)
+    return build_context(processed, 2)
 
 
 @pytest.fixture(scope="module")
 def ctx5(processed):
-    return _build(processed, 5)
+    return build_context(processed, 5)
 
 
 def _row_cells(html, first_cell):
@@ -114,14 +106,14 @@ def test_missing_inputs_are_named_and_nothing_crashes(tmp_path):
     write_processed(
         tmp_path, skip=("topics", "statement_topics", "edi_measures", "triangulation"), evaluation=None
     )
-    ctx = _build(tmp_path, 5)
+    ctx = build_context(tmp_path, 5)
     html = theme_report.render_html(ctx)
     assert "the topics stage has not been run" in html
     assert "Equality data are not available" in html
     assert "not measured in this run" in html
     empty = tmp_path / "empty"
     empty.mkdir()
-    ctx_empty = _build(empty, 5)
+    ctx_empty = build_context(empty, 5)
     html_empty = theme_report.render_html(ctx_empty)
     assert (
         "the code stage has not been run" in html_empty and "the ingest stage has not been run" in html_empty
@@ -171,3 +163,19 @@ def test_report_command_explains_a_broken_table(tmp_path):
     result = CliRunner().invoke(app, ["--out", str(folder), "--reports", str(tmp_path / "r")])
     assert result.exit_code == 1
     assert "statements.parquet" in result.output and "stance" in result.output
+
+
+def test_headlines_keep_comments_on_the_plan_and_unnamed_returns_apart(tmp_path):
+    from pipeline.topics.stage import PLAN_COMMENTS_PREFIX
+
+    tables = make_tables()
+    topics = tables["topics"].copy()
+    topics.loc[topics["topic"] == 2, "label"] = PLAN_COMMENTS_PREFIX + "Tick-box, exercise"
+    returns = tables["returns"].copy()
+    returns.loc[returns.index[0], "organisation"] = "unknown"
+    n_named = returns.loc[returns["organisation"] != "unknown", "organisation"].nunique()
+    summary = build_context(write_processed(tmp_path, {**tables, "topics": topics, "returns": returns}), 2)["summary"]
+    text = "\n".join(summary)
+    assert f"{n_named} organisations sent {len(returns)} returns (1 naming no organisation)" in text
+    assert "1 emergent theme is not in the plan: Traveller sites and evictions." in text
+    assert "1 further group of statements is comments on the plan itself: Tick-box, exercise." in text

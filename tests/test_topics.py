@@ -18,6 +18,7 @@ from pipeline.topics.model import (
 )
 from pipeline.topics.schema import TOPICS_SCHEMA, TopicsSchemaError
 from pipeline.topics.stage import (
+    PlanComments,
     PriorityAreas,
     make_label,
     model_topics,
@@ -475,3 +476,34 @@ def test_priority_area_is_described_by_its_description_and_examples():
     pa = priority_areas(["PA1", "PA2"], ["A", "B"], ["a", "b"], desc, ex)
     np.testing.assert_allclose(pa.vectors[0], [2 ** -0.5, 0.0, 2 ** -0.5], atol=1e-6)
     np.testing.assert_allclose(pa.vectors[1], [0.0, 1.0, 0.0])
+
+
+def test_a_topic_of_welsh_statements_is_labelled_as_such_not_as_a_theme():
+    # The English-only embedding model groups Welsh statements by language: the label must say so.
+    df, unit, m = _two_topics()
+    df = df.assign(language=["cy"] * 5 + ["en"] + ["cy"] * 3 + ["en"] * 3)
+    out = topic_table(df, unit, m, fake_areas(), coverage_threshold=0.5).set_index("topic")
+    assert out.loc[0, "label"] == "Mostly in Welsh (mixed subjects): Stop, search"  # 5 of 6 Welsh
+    assert not out.loc[1, "label"].startswith("Mostly in Welsh")  # 3 of 6: not mostly
+    # without a language column nothing changes
+    plain = topic_table(df.drop(columns="language"), unit, m, fake_areas(), 0.5).set_index("topic")
+    assert plain.loc[0, "label"] == "Stop, search"
+
+
+def test_a_topic_of_comments_on_the_plan_is_labelled_as_such_not_as_a_missing_subject():
+    df, unit, m = _two_topics()
+    texts = ["Yes, it's honest about the problems.", "Partly, it misses things.", "It feels like a tick-box exercise.",
+             "The plan is a good start.", "Nobody stopped me for no reason.", "Naddo, dim o gwbl.",
+             # topic 1 (on PA1): plan words do not relabel a covered topic
+             "Yes", "Yes", "Yes", "Yes", "Yes", "Yes"]
+    df = df.assign(text=texts)
+    rule = PlanComments(cues=("the plan", "honest", "tick-box"), openings=("yes", "partly", "naddo"), min_share=0.8)
+    out = topic_table(df, unit, m, fake_areas(), 0.5, plan_comments=rule).set_index("topic")
+    assert out.loc[0, "label"] == "Comments on the plan itself: Stop, search"  # 5 of 6 statements
+    assert out.loc[0, "coverage"] == "not in the plan"
+    assert out.loc[1, "label"] == "Racism" and out.loc[1, "covered"]
+    # "stopped" does not match the cue "stop"-like words by accident, and below min_share nothing changes
+    stricter = topic_table(df, unit, m, fake_areas(), 0.5,
+                           plan_comments=PlanComments(rule.cues, rule.openings, min_share=0.9)).set_index("topic")
+    assert stricter.loc[0, "label"] == "Stop, search"
+    assert PlanComments(cues=("no",)).matches(pd.Series(["No way", "nobody", "say no."])).tolist() == [True, False, True]

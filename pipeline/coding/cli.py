@@ -20,6 +20,7 @@ from __future__ import annotations
 import json
 import logging
 import time
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -27,16 +28,22 @@ import pandas as pd
 import typer
 
 from pipeline import config
-from pipeline.common import read_table, resolve_paths, setup_logging, write_table
+from pipeline.common import (
+    CodebookOpt,
+    ConsultationOpt,
+    OutOpt,
+    RawOpt,
+    ReportsOpt,
+    VerboseOpt,
+    fail,
+    read_table,
+    resolve_paths,
+    setup_logging,
+    write_table,
+)
 
 log = logging.getLogger("pipeline.coding")
-
-ConsultationOpt = Annotated[str | None, typer.Option(help="Consultation name (folder under data/raw); default: sample.")]
-RawOpt = Annotated[Path | None, typer.Option(help="Folder of the consultation's raw inputs (default data/raw/<consultation>).")]
-OutOpt = Annotated[Path | None, typer.Option(help="Folder of processed tables (default data/processed/<consultation>).")]
-ReportsOpt = Annotated[Path | None, typer.Option(help="Folder for reports (not used by this command; accepted for symmetry).")]
-CodebookOpt = Annotated[Path | None, typer.Option(help="Codebook YAML (default config/codebook.yaml).")]
-VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")]
+_fail = partial(fail, prefix="Error")
 
 
 def _settings() -> dict:
@@ -63,11 +70,6 @@ def _load_codebook(path: Path | None):
         return load_codebook(path)
     except CodebookError as exc:
         raise typer.Exit(_fail(str(exc))) from exc
-
-
-def _fail(message: str) -> int:
-    typer.echo(f"Error: {message}", err=True)
-    return 1
 
 
 def _read_analyst(path: Path) -> pd.DataFrame | None:

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.schemas import validate_table
+
 QUESTIONS = ["listened", "interpreted", "solutions", "other", "unknown"]
 STANCES = ["agree", "disagree", "mixed", "unclear"]
 SOURCES = ["rule", "model", "analyst"]
@@ -82,18 +84,4 @@ _FIX = {
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema, table: str) -> pd.DataFrame:
     """Validate ``df`` against ``schema``; raise :class:`CodingSchemaError` in plain English on failure."""
-    missing = [c for c in schema.columns if c not in df.columns]
-    if missing:
-        raise CodingSchemaError(
-            f"The {table} table has no column(s) {', '.join(missing)}. {_FIX.get(table, '')}".strip()
-        )
-    try:
-        return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        lines = []
-        for (col, check), grp in cases.groupby(["column", "check"], dropna=False, sort=True):
-            examples = ", ".join(str(v) for v in grp["failure_case"].head(3))
-            where = f"column {col!r}" if isinstance(col, str) and col else "its rows"
-            lines.append(f"- {where}: {check} ({len(grp)} row(s), e.g. {examples})")
-        raise CodingSchemaError(f"The {table} table failed its checks:\n" + "\n".join(lines) + f"\n{_FIX.get(table, '')}") from exc
+    return validate_table(df, schema, f"The {table} table", _FIX.get(table, ""), CodingSchemaError)

@@ -13,31 +13,39 @@ redacted before anything is written. Examples::
 from __future__ import annotations
 
 import logging
-from pathlib import Path
-from typing import Annotated
 
 import pandas as pd
 import typer
 
 from pipeline import config
-from pipeline.common import resolve_paths, setup_logging, write_table
+from pipeline.common import (
+    ConsultationOpt,
+    OutOpt,
+    RawOpt,
+    ReportsOpt,
+    VerboseOpt,
+    fail,
+    resolve_paths,
+    setup_logging,
+    write_table,
+)
 from pipeline.vocab import explode_multi
 
 log = logging.getLogger("pipeline.ingest")
 
 
 def ingest_command(
-    consultation: Annotated[
-        str | None, typer.Option(help="Consultation name: reads data/raw/<name>, writes data/processed/<name>.")
-    ] = None,
-    raw: Annotated[Path | None, typer.Option(help="Folder holding the returns (default data/raw/<consultation>).")] = None,
-    out: Annotated[
-        Path | None, typer.Option(help="Folder for the processed tables (default data/processed/<consultation>).")
-    ] = None,
-    reports: Annotated[Path | None, typer.Option(help="Reports folder (not used by ingest; accepted for symmetry).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log every file and step in detail.")] = False,
+    consultation: ConsultationOpt = None,
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    reports: ReportsOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Read every return in a consultation folder into responses.parquet, redacted, with a ledger."""
+    """Read every return in a consultation folder into responses.parquet, redacted, with a ledger.
+
+    The returns are read from <raw> and the tables written to <out>; with --verbose every file and step
+    is logged.
+    """
     setup_logging(verbose)
     from pipeline.ingest.ledger import LedgerError
     from pipeline.ingest.manifest import ManifestError
@@ -47,8 +55,8 @@ def ingest_command(
 
     paths = resolve_paths(consultation, raw, out, reports)
     if not paths.raw.is_dir():
-        typer.echo(f"The folder {paths.raw} does not exist. Put the returns in data/raw/<consultation>/ "
-                   "or point --raw at their folder.", err=True)
+        fail(f"The folder {paths.raw} does not exist. Put the returns in data/raw/<consultation>/ "
+             "or point --raw at their folder.")
         raise typer.Exit(code=2)
     try:
         settings = config.settings()
@@ -57,12 +65,10 @@ def ingest_command(
         redaction = config.load_yaml("redaction.yaml")
         result = ingest_folder(paths.raw, questions, vocab, settings, redaction)
     except (config.ConfigError, ManifestError, RedactionError, LedgerError, TableError) as exc:
-        typer.echo(f"Ingest stopped: {exc}", err=True)
-        raise typer.Exit(code=1) from exc
+        raise typer.Exit(fail(str(exc), "Ingest stopped")) from exc
     except KeyError as exc:
-        typer.echo(f"Ingest stopped: config/questions.yaml has no '{exc.args[0]}' section. Restore it from git.",
-                   err=True)
-        raise typer.Exit(code=1) from exc
+        raise typer.Exit(fail(f"config/questions.yaml has no '{exc.args[0]}' section. Restore it from git.",
+                              "Ingest stopped")) from exc
 
     out_dir = paths.out
     write_table(result.responses, out_dir / "responses.parquet")

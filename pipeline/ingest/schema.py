@@ -11,6 +11,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.schemas import validate_table
+
 QUESTIONS = ["listened", "interpreted", "solutions", "other", "unknown"]
 COHORTS = [
     "prison", "youth_justice", "looked_after_children", "serious_violence", "schools",
@@ -47,7 +49,13 @@ def _multi(allowed: list[str]) -> pa.Check:
     )
 
 
-RESPONSES = pa.DataFrameSchema(
+def _table(name: str, columns: dict[str, pa.Column]) -> pa.DataFrameSchema:
+    """A schema whose table has exactly these columns, in this order."""
+    return pa.DataFrameSchema(columns, strict=True, ordered=True, name=name)
+
+
+RESPONSES = _table(
+    "responses",
     {
         "response_id": pa.Column(str, pa.Check.str_matches(r"^R[0-9a-f]{12}$"), unique=True),
         "organisation": pa.Column(str, pa.Check.str_length(min_value=1)),
@@ -64,12 +72,10 @@ RESPONSES = pa.DataFrameSchema(
         "text": pa.Column(str, pa.Check.str_length(min_value=1)),
         "n_redactions": pa.Column("int64", pa.Check.ge(0)),
     },
-    strict=True,
-    ordered=True,
-    name="responses",
 )
 
-RETURNS = pa.DataFrameSchema(
+RETURNS = _table(
+    "returns",
     {
         "organisation": pa.Column(str),
         "source_file": pa.Column(str, unique=True),
@@ -82,12 +88,10 @@ RETURNS = pa.DataFrameSchema(
         "date_received": pa.Column(str),
         "n_responses": pa.Column("int64", pa.Check.ge(0)),
     },
-    strict=True,
-    ordered=True,
-    name="returns",
 )
 
-DUPLICATES = pa.DataFrameSchema(
+DUPLICATES = _table(
+    "duplicates",
     {
         "response_id_kept": pa.Column(str),
         "duplicate_source_file": pa.Column(str),
@@ -95,12 +99,10 @@ DUPLICATES = pa.DataFrameSchema(
         "kind": pa.Column(str, pa.Check.isin(DUPLICATE_KINDS)),
         "similarity": pa.Column(float, pa.Check.in_range(0, 100)),
     },
-    strict=True,
-    ordered=True,
-    name="duplicates",
 )
 
-LEDGER = pa.DataFrameSchema(
+LEDGER = _table(
+    "ingest_ledger",
     {
         "file": pa.Column(str),
         "format": pa.Column(str),
@@ -111,9 +113,6 @@ LEDGER = pa.DataFrameSchema(
         "rows_duplicate": pa.Column("int64", pa.Check.ge(0)),
         "reason": pa.Column(str),
     },
-    strict=True,
-    ordered=True,
-    name="ingest_ledger",
 )
 
 
@@ -123,15 +122,9 @@ class TableError(ValueError):
 
 def validate(df: pd.DataFrame, schema: pa.DataFrameSchema) -> pd.DataFrame:
     """Validate ``df`` against ``schema``; raise :class:`TableError` with a readable message on failure."""
-    try:
-        return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        lines = []
-        for (column, check), group in cases.groupby(["column", "check"], dropna=False, sort=True):
-            examples = ", ".join(repr(v) for v in group["failure_case"].astype(str).unique()[:3])
-            lines.append(f"  - column '{column}': {check} (e.g. {examples}; {len(group)} row(s))")
-        raise TableError(
-            f"The {schema.name} table does not match docs/data-model.md:\n" + "\n".join(lines) + "\n"
-            "This is a bug in ingest or a config value outside the vocabularies; report it with this message."
-        ) from exc
+    return validate_table(
+        df, schema, f"The {schema.name} table",
+        "It must match docs/data-model.md: this is a bug in ingest or a config value outside the vocabularies; "
+        "report it with this message.",
+        TableError,
+    )

@@ -16,15 +16,29 @@ from __future__ import annotations
 
 import logging
 import re
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pipeline import config
-from pipeline.common import read_table, resolve_paths, setup_logging, write_table
+from pipeline.common import (
+    CodebookOpt,
+    ConsultationOpt,
+    OutOpt,
+    RawOpt,
+    ReportsOpt,
+    VerboseOpt,
+    fail,
+    read_table,
+    resolve_paths,
+    setup_logging,
+    write_table,
+)
 
 log = logging.getLogger("pipeline.plancheck")
+_fail = partial(fail, prefix="plan-check")
 
 
 def _natural_key(path: Path) -> list:
@@ -67,14 +81,18 @@ def plan_check_command(
     plan: Annotated[Path | None, typer.Option(help="The draft plan to check (.docx, .md, .txt, .pdf); default: the newest draft in <raw>/plans/ by name.")] = None,
     previous: Annotated[Path | None, typer.Option(help="An earlier draft to compare with; default: the draft before --plan in <raw>/plans/, if any.")] = None,
     compare: Annotated[bool, typer.Option("--compare/--no-compare", help="Compare with the previous draft when there is one.")] = True,
-    consultation: Annotated[str | None, typer.Option(help="Consultation name (folder under data/raw/ and data/processed/); default: sample.")] = None,
-    raw: Annotated[Path | None, typer.Option(help="Raw folder of the consultation (its plans/ sub-folder holds the drafts).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Processed folder to read statements, codes and topics from; tables go to its plan_check/.")] = None,
-    reports: Annotated[Path | None, typer.Option(help="Reports folder; the report goes to its plan_check/.")] = None,
-    codebook: Annotated[Path | None, typer.Option(help="Codebook YAML; default config/codebook.yaml.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")] = False,
+    consultation: ConsultationOpt = None,
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    reports: ReportsOpt = None,
+    codebook: CodebookOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Test and challenge: check a draft plan against what people said ("You said, the plan says")."""
+    """Test and challenge: check a draft plan against what people said ("You said, the plan says").
+
+    The drafts are in <raw>/plans/; statements, codes and topics are read from <out>; the tables go to
+    <out>/plan_check/ and the report to <reports>/plan_check/.
+    """
     setup_logging(verbose)
     from pipeline.coding.codebook import CodebookError, load_codebook
     from pipeline.plancheck.match import PlanCheckError
@@ -197,8 +215,3 @@ def plan_check_command(
         for change in ("gap closed", "gap opened"):
             for theme in comparison.loc[comparison["change"] == change, "theme"]:
                 log.info("%s since %s: %s", change, previous_path.name, theme)
-
-
-def _fail(message: str) -> int:
-    typer.echo(f"plan-check: {message}", err=True)
-    return 1

@@ -11,6 +11,7 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline.plancheck.match import STATUSES, THEME_KINDS, PlanCheckError
+from pipeline.schemas import validate_table
 
 _str = pa.Column(str, nullable=False, coerce=True)
 _int = pa.Column("int64", pa.Check.ge(0), coerce=True)
@@ -59,19 +60,8 @@ _FIX = {
 
 def check(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
     """Validate ``df``; on failure raise :class:`PlanCheckError` naming the table, the column and the fix."""
-    try:
-        return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        parts = []
-        for r in cases.head(5).itertuples(index=False):
-            col = r.column if isinstance(r.column, str) and r.column else "(the table)"
-            parts.append(f"column {col!r}: {r.check} failed (value {r.failure_case!r})")
-        fix = _FIX.get(schema.name, "this is a bug in plan-check: please report it with the command you ran")
-        raise PlanCheckError(
-            f"The table {schema.name} is not as plan-check expects: " + "; ".join(parts)
-            + f" ({len(cases)} problem(s) in all). To fix it, {fix}."
-        ) from exc
+    fix = _FIX.get(schema.name, "this is a bug in plan-check: please report it with the command you ran")
+    return validate_table(df, schema, f"The table {schema.name}", f"To fix it, {fix}.", PlanCheckError)
 
 
 def validate_inputs(plan, statements, codes, topics=None, statement_topics=None) -> None:

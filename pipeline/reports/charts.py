@@ -19,7 +19,7 @@ from dataclasses import dataclass
 import pandas as pd
 
 from pipeline.reports import style
-from pipeline.reports.tables import STANCES, suppress
+from pipeline.reports.tables import RATIO_COLUMNS, STANCES, suppress
 
 FONT_SIZE = 13
 
@@ -196,18 +196,7 @@ def ratio_chart(table: pd.DataFrame) -> Chart:
         table: :func:`pipeline.reports.tables.disproportionality` output.
     """
     title = "Disproportionality ratios in the equality data, with 95% intervals"
-    cols = [
-        "measure",
-        "area",
-        "period",
-        "ethnicity",
-        "reference_group",
-        "ratio",
-        "ci_low",
-        "ci_high",
-        "reliable",
-        "source",
-    ]
+    cols = list(RATIO_COLUMNS)
     display = table[cols].copy() if not table.empty else pd.DataFrame(columns=cols)
     if table.empty:
         return _empty_chart(title, "No equality data ratios are available.", display)

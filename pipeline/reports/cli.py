@@ -20,25 +20,19 @@ from pathlib import Path
 import typer
 
 from pipeline import config
-from pipeline.common import resolve_paths, setup_logging
+from pipeline.common import (
+    ConsultationOpt,
+    OutOpt,
+    RawOpt,
+    ReportsOpt,
+    VerboseOpt,
+    fail,
+    resolve_paths,
+    setup_logging,
+)
 
 log = logging.getLogger(__name__)
 
-CONSULTATION = typer.Option(
-    None,
-    "--consultation",
-    help="Consultation name (default: the bundled 'sample', or the --raw folder's name).",
-)
-RAW = typer.Option(
-    None, "--raw", help="Folder of the consultation's raw returns (only its name is used here)."
-)
-OUT = typer.Option(
-    None, "--out", help="Folder of processed tables to report on (default: data/processed/<consultation>)."
-)
-REPORTS = typer.Option(
-    None, "--reports", help="Folder to write the reports to (default: reports/<consultation>)."
-)
-VERBOSE = typer.Option(False, "--verbose", "-v", help="Log more detail.")
 ORGANISATION = typer.Option(
     None, "--organisation", help="Only this organisation (repeat for several); default: every organisation."
 )
@@ -49,16 +43,13 @@ def _load(out: Path):
     from pipeline.reports.inputs import ReportInputError, load_inputs  # noqa: PLC0415
 
     if not out.is_dir():
-        typer.echo(
-            f"The processed folder {out} does not exist: run `make ingest` and the later stages first.",
-            err=True,
+        raise typer.Exit(
+            fail(f"The processed folder {out} does not exist: run `make ingest` and the later stages first.")
         )
-        raise typer.Exit(1)
     try:
         return load_inputs(out)
     except (ReportInputError, config.ConfigError) as exc:
-        typer.echo(str(exc), err=True)
-        raise typer.Exit(1) from None
+        raise typer.Exit(fail(str(exc))) from None
 
 
 def _min_count() -> int:
@@ -66,13 +57,16 @@ def _min_count() -> int:
 
 
 def report_command(
-    consultation: str | None = CONSULTATION,
-    raw: Path | None = RAW,
-    out: Path | None = OUT,
-    reports: Path | None = REPORTS,
-    verbose: bool = VERBOSE,
+    consultation: ConsultationOpt = None,
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    reports: ReportsOpt = None,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Build the plan author's theme report (HTML and Word) from the processed tables."""
+    """Build the plan author's theme report (HTML and Word) from the processed tables.
+
+    The tables are read from <out> and the report written to <reports>; of <raw> only the name is used.
+    """
     from pipeline.reports import theme_report  # noqa: PLC0415
 
     setup_logging(verbose)
@@ -113,31 +107,33 @@ def report_command(
 
 
 def notebooks_command(
-    consultation: str | None = CONSULTATION,
-    raw: Path | None = RAW,
-    out: Path | None = OUT,
-    reports: Path | None = REPORTS,
+    consultation: ConsultationOpt = None,
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    reports: ReportsOpt = None,
     organisation: list[str] | None = ORGANISATION,
     strict: bool = STRICT,
-    verbose: bool = VERBOSE,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Run the organisation report notebook for every organisation (executed .ipynb and HTML)."""
+    """Run the organisation report notebook for every organisation (executed .ipynb and HTML).
+
+    The tables are read from <out> and the notebooks written to <reports>/organisations/; of <raw> only
+    the name is used.
+    """
     from pipeline.reports.notebooks import list_organisations, run_notebooks  # noqa: PLC0415
 
     setup_logging(verbose)
     paths = resolve_paths(consultation, raw, out, reports)
     inputs = _load(paths.out)
     if inputs.get("statements") is None:
-        typer.echo(f"There are no coded statements in {paths.out}: run `make code` first.", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(fail(f"There are no coded statements in {paths.out}: run `make code` first."))
     names = (
         list(organisation)
         if organisation
         else list_organisations(inputs.get("statements"), inputs.get("returns"))
     )
     if not names:
-        typer.echo("No organisations were found in the processed tables: nothing to do.", err=True)
-        raise typer.Exit(1)
+        raise typer.Exit(fail("No organisations were found in the processed tables: nothing to do."))
     settings = config.load_yaml("report.yaml").get("notebooks", {})
     template = config.ROOT / settings.get("template", "notebooks/organisation_report.ipynb")
     out_dir = paths.reports / "organisations"

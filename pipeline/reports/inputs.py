@@ -24,11 +24,10 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import config
+from pipeline.reports.tables import QUESTIONS, STANCES, TRIANGULATION_COLUMNS
+from pipeline.schemas import validate_table
 
 log = logging.getLogger(__name__)
-
-STANCES = ("agree", "disagree", "mixed", "unclear")
-QUESTIONS = ("listened", "interpreted", "solutions", "other", "unknown")
 
 #: table name -> (file name, what it is, the stage and make target that produce it)
 TABLES: dict[str, tuple[str, str, str]] = {
@@ -134,26 +133,7 @@ SCHEMAS: dict[str, pa.DataFrameSchema] = {
             )
         }
     ),
-    "triangulation": pa.DataFrameSchema(
-        {
-            c: _col()
-            for c in (
-                "code",
-                "police_force_area",
-                "n_statements",
-                "n_participants",
-                "share_disagree",
-                "measure",
-                "ethnicity",
-                "ratio",
-                "ci_low",
-                "ci_high",
-                "source",
-                "reading",
-                "caveat",
-            )
-        }
-    ),
+    "triangulation": pa.DataFrameSchema({c: _col() for c in ("code", *TRIANGULATION_COLUMNS)}),
 }
 
 
@@ -203,29 +183,14 @@ def validate_inputs(tables: dict[str, pd.DataFrame | None]) -> dict[str, pd.Data
     for name, df in tables.items():
         if df is None or name not in SCHEMAS:
             continue
-        try:
-            SCHEMAS[name].validate(df, lazy=True)
-        except pa.errors.SchemaErrors as exc:
-            raise ReportInputError(_explain(name, exc.failure_cases)) from None
+        file_name, _, stage = TABLES[name]
+        validate_table(
+            df, SCHEMAS[name], f"The table {file_name}",
+            f"It does not follow the data contract (docs/data-model.md). It is written by the {stage} stage: "
+            f"re-run `make {stage}` with the current code, then build the reports again.",
+            ReportInputError,
+        )
     return tables
-
-
-def _explain(name: str, failures: pd.DataFrame) -> str:
-    file_name, _, stage = TABLES[name]
-    problems = []
-    for (column, check), group in failures.groupby(["column", "check"], dropna=False, sort=True):
-        values = ", ".join(sorted({str(v) for v in group["failure_case"]})[:5])
-        if check == "column_in_dataframe":
-            problems.append(f"the column(s) {values} are missing")
-        else:
-            problems.append(
-                f"column '{column}' has values that break the rule {check} (for example {values})"
-            )
-    return (
-        f"The table {file_name} does not follow the data contract (docs/data-model.md): "
-        + "; ".join(problems)
-        + f". It is written by the {stage} stage: re-run `make {stage}` with the current code, then build the reports again."
-    )
 
 
 def load_code_names(config_dir: Path | None = None) -> dict[str, str]:

@@ -245,8 +245,10 @@ def question_stance_table(coded: pd.DataFrame, code: str) -> pd.DataFrame:
     return pd.DataFrame(rows, columns=["question", *STANCES, "n_statements", "n_people"])
 
 
-def stance_by_code(coded: pd.DataFrame, code_names: Mapping[str, str]) -> pd.DataFrame:
-    """Statements per ``code x stance`` (wide: one column per stance), every priority area included."""
+def _statements_per_code(
+    coded: pd.DataFrame, code_names: Mapping[str, str], column: str, values: Sequence[str]
+) -> pd.DataFrame:
+    """Distinct statements per ``code x value of column`` (wide: one column per value), every priority area included."""
     codes = [c for c in code_order([*code_names, *coded["code"].unique()]) if c != UNCODED]
     rows = []
     for code in codes:
@@ -254,27 +256,21 @@ def stance_by_code(coded: pd.DataFrame, code_names: Mapping[str, str]) -> pd.Dat
         rows.append(
             {
                 "code": code,
-                **{s: int(part.loc[part["stance"] == s, "statement_id"].nunique()) for s in STANCES},
+                **{v: int(part.loc[part[column] == v, "statement_id"].nunique()) for v in values},
             }
         )
-    return pd.DataFrame(rows, columns=["code", *STANCES])
+    return pd.DataFrame(rows, columns=["code", *values])
+
+
+def stance_by_code(coded: pd.DataFrame, code_names: Mapping[str, str]) -> pd.DataFrame:
+    """Statements per ``code x stance`` (wide: one column per stance), every priority area included."""
+    return _statements_per_code(coded, code_names, "stance", STANCES)
 
 
 def code_by_cohort(coded: pd.DataFrame, code_names: Mapping[str, str]) -> pd.DataFrame:
     """Statements per ``code x cohort`` (wide: one column per cohort id, sorted); multi-cohort rows count in each."""
-    codes = [c for c in code_order([*code_names, *coded["code"].unique()]) if c != UNCODED]
     ex = explode_column(coded[coded["code"] != UNCODED], "cohort")
-    cohorts = sorted(ex["cohort"].unique())
-    rows = []
-    for code in codes:
-        part = ex[ex["code"] == code]
-        rows.append(
-            {
-                "code": code,
-                **{c: int(part.loc[part["cohort"] == c, "statement_id"].nunique()) for c in cohorts},
-            }
-        )
-    return pd.DataFrame(rows, columns=["code", *cohorts])
+    return _statements_per_code(ex, code_names, "cohort", sorted(ex["cohort"].unique()))
 
 
 def subthemes(coded: pd.DataFrame, code: str, n: int) -> pd.DataFrame:
@@ -564,22 +560,40 @@ def coverage_areas(returns: pd.DataFrame | None, expected_areas: Sequence[str], 
 # --- triangulation, EDI and methods ---------------------------------------------------------------
 
 
+#: The columns of a priority area's triangulation table (:func:`triangulation_for_code`).
+TRIANGULATION_COLUMNS: tuple[str, ...] = (
+    "police_force_area",
+    "n_statements",
+    "n_participants",
+    "share_disagree",
+    "measure",
+    "ethnicity",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "source",
+    "reading",
+    "caveat",
+)
+
+#: The columns of the disproportionality ratios table (:func:`disproportionality`).
+RATIO_COLUMNS: tuple[str, ...] = (
+    "measure",
+    "area",
+    "period",
+    "ethnicity",
+    "reference_group",
+    "ratio",
+    "ci_low",
+    "ci_high",
+    "reliable",
+    "source",
+)
+
+
 def triangulation_for_code(triangulation: pd.DataFrame | None, code: str) -> pd.DataFrame:
     """The triangulation rows of one priority area, sorted by area, measure and ethnicity."""
-    cols = [
-        "police_force_area",
-        "n_statements",
-        "n_participants",
-        "share_disagree",
-        "measure",
-        "ethnicity",
-        "ratio",
-        "ci_low",
-        "ci_high",
-        "source",
-        "reading",
-        "caveat",
-    ]
+    cols = list(TRIANGULATION_COLUMNS)
     if triangulation is None or triangulation.empty:
         return pd.DataFrame(columns=cols)
     t = triangulation[triangulation["code"] == code]
@@ -590,18 +604,7 @@ def triangulation_for_code(triangulation: pd.DataFrame | None, code: str) -> pd.
 
 def disproportionality(edi: pd.DataFrame | None) -> pd.DataFrame:
     """Ratios with confidence intervals that may be shown (not suppressed, ratio present), sorted."""
-    cols = [
-        "measure",
-        "area",
-        "period",
-        "ethnicity",
-        "reference_group",
-        "ratio",
-        "ci_low",
-        "ci_high",
-        "reliable",
-        "source",
-    ]
+    cols = list(RATIO_COLUMNS)
     if edi is None or edi.empty:
         return pd.DataFrame(columns=cols)
     e = edi[~edi["suppressed"].fillna(False).astype(bool) & edi["ratio"].notna()]

@@ -24,6 +24,7 @@ import pandas as pd
 from pipeline.reports import charts, style
 from pipeline.reports import tables as T
 from pipeline.reports.inputs import ReportInputs
+from pipeline.topics.stage import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 
 QUESTION_ORDER = ("listened", "interpreted", "solutions", "other", "unknown")
 
@@ -450,9 +451,13 @@ def _headlines(ctx, inputs: ReportInputs, min_count: int, returns, coded) -> lis
     if returns is not None and len(returns):
         n_part = T.total_participants(returns)
         unknown = int(pd.to_numeric(returns["n_participants"], errors="coerce").isna().sum())
+        org = returns["organisation"].astype(str)
+        # ingest writes "unknown" where a return names no organisation: that is not an organisation
+        n_unnamed = int((org == "unknown").sum())
         line = (
-            f"{returns['organisation'].nunique()} organisations sent {len(returns)} returns, reporting "
-            f"{count_text(n_part, min_count)} participants"
+            f"{org[org != 'unknown'].nunique()} organisations sent {len(returns)} returns"
+            + (f" ({n_unnamed} naming no organisation)" if n_unnamed else "")
+            + f", reporting {count_text(n_part, min_count)} participants"
         )
         out.append(
             line + (f" ({unknown} of the returns did not say how many took part)." if unknown else ".")
@@ -488,8 +493,19 @@ def _headlines(ctx, inputs: ReportInputs, min_count: int, returns, coded) -> lis
         n_sugg = int(stmts["is_suggestion"].sum())
         out.append(f"{count_text(n_sugg, min_count)} statements suggested a concrete action.")
     if ctx["not_in_plan"]:
-        labels = "; ".join(t["label"] for t in ctx["not_in_plan"])
-        out.append(f"{len(ctx['not_in_plan'])} emergent themes are not in the plan: {labels}.")
+        # The topics stage labels clusters that are comments on the draft, or Welsh statements grouped
+        # by language, so they are not read as subjects the plan lacks.
+        prefixes = ((PLAN_COMMENTS_PREFIX, "comments on the plan itself"),
+                    (WELSH_PREFIX, "Welsh-language statements on mixed subjects"))
+        subjects = [t["label"] for t in ctx["not_in_plan"] if not str(t["label"]).startswith(tuple(p for p, _ in prefixes))]
+        if subjects:
+            out.append(f"{len(subjects)} emergent theme{'s are' if len(subjects) > 1 else ' is'} not in the plan: "
+                       f"{'; '.join(subjects)}.")
+        for prefix, what in prefixes:
+            other = [str(t["label"])[len(prefix):] for t in ctx["not_in_plan"] if str(t["label"]).startswith(prefix)]
+            if other:
+                out.append(f"{len(other)} further group{'s' if len(other) > 1 else ''} of statements "
+                           f"{'are' if len(other) > 1 else 'is'} {what}: {'; '.join(other)}.")
     gaps = ctx["coverage"]["gaps"] + ctx["coverage"]["area_gaps"]
     if gaps:
         out.append("Few or no participants were heard from: " + "; ".join(gaps) + ".")

@@ -12,15 +12,29 @@ from __future__ import annotations
 
 import json
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
 from pipeline import config
-from pipeline.common import read_table, resolve_paths, setup_logging, write_table
+from pipeline.common import (
+    CodebookOpt,
+    ConsultationOpt,
+    OutOpt,
+    RawOpt,
+    ReportsOpt,
+    VerboseOpt,
+    fail,
+    read_table,
+    resolve_paths,
+    setup_logging,
+    write_table,
+)
 
 log = logging.getLogger("pipeline.topics")
+_fail = partial(fail, prefix="topics")
 
 
 def load_stop_words(path: Path) -> list[str]:
@@ -36,15 +50,19 @@ def load_stop_words(path: Path) -> list[str]:
 
 
 def topics_command(
-    consultation: Annotated[str | None, typer.Option(help="Consultation name (folder under data/processed/); default: sample.")] = None,
-    raw: Annotated[Path | None, typer.Option(help="Raw folder of the consultation (names it when --consultation is not given).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Processed folder to read statements.parquet from and write topics to.")] = None,
-    reports: Annotated[Path | None, typer.Option(help="Reports folder (not used by this stage; accepted for a uniform command line).")] = None,
-    codebook: Annotated[Path | None, typer.Option(help="Codebook YAML to compare topics with; default config/codebook.yaml.")] = None,
+    consultation: ConsultationOpt = None,
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    reports: ReportsOpt = None,
+    codebook: CodebookOpt = None,
     min_statements: Annotated[int | None, typer.Option(help="Override topics.min_statements: below it, keywords only.")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
-    """Find emergent themes in the statements (BERTopic) and mark which ones the plan does not cover."""
+    """Find emergent themes in the statements (BERTopic) and mark which ones the plan does not cover.
+
+    Reads statements.parquet (and codes.parquet, if there) from <out> and writes the topic tables beside
+    them; the topics are compared with the codebook's priority areas. Writes no report.
+    """
     setup_logging(verbose)
     from pipeline.coding.codebook import CodebookError, load_codebook
     from pipeline.topics.schema import TopicsSchemaError
@@ -75,7 +93,7 @@ def topics_command(
 
     from pipeline.nlp.embed import Embedder, load_model
     from pipeline.topics.model import TopicModeller
-    from pipeline.topics.stage import model_topics, priority_areas
+    from pipeline.topics.stage import PlanComments, model_topics, priority_areas
 
     model_name = cfg.get("embedding", {}).get("model", "all-MiniLM-L6-v2")
     embedder = Embedder(cache_dir=paths.out, model_name=model_name,
@@ -102,12 +120,15 @@ def topics_command(
                              stop_words=stop_words, encode=embedder.encode, **params)
     coverage = float(tcfg.get("coverage_min_similarity", 0.5))
     min_code_share = float(tcfg.get("coverage_min_code_share", 0.4))
+    pc = tcfg.get("plan_comments", {}) or {}
+    plan_comments = PlanComments(cues=tuple(pc.get("cues", [])), openings=tuple(pc.get("openings", [])),
+                                 min_share=float(pc.get("min_share", 1.01)))
     n_embedded_before = embedder.n_computed
     try:
         result = model_topics(
             statements, embeddings, modeller, areas, coverage_threshold=coverage, min_count=min_count,
             n_representative=int(tcfg.get("n_representative", 3)), speakers=tuple(tcfg.get("speakers", ["participant"])),
-            codes=codes, min_code_share=min_code_share,
+            codes=codes, min_code_share=min_code_share, plan_comments=plan_comments,
         )
     except (TopicsSchemaError, ValueError) as exc:
         raise typer.Exit(_fail(str(exc))) from exc
@@ -140,12 +161,9 @@ def topics_command(
     config.write_run_config(
         paths.out, "topics",
         {**params, "coverage_min_similarity": coverage, "coverage_min_code_share": min_code_share,
+         "plan_comments": {"cues": list(plan_comments.cues), "openings": list(plan_comments.openings),
+                           "min_share": plan_comments.min_share},
          "coverage_basis": s["coverage_basis"], "min_count": min_count, "codebook": cb.to_dict(),
          "welsh_stop_words": stop_words, "chosen": s["parameters"], "speakers": list(tcfg.get("speakers", ["participant"]))},
         inputs=[statements_path] + ([codes_path] if codes is not None else []),
     )
-
-
-def _fail(message: str) -> int:
-    typer.echo(f"topics: {message}", err=True)
-    return 1

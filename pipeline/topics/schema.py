@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.schemas import validate_table
+
 STATEMENT_COLUMNS = ["statement_id", "organisation", "cohort", "police_force_area", "speaker", "text"]
 TOPICS_COLUMNS = [
     "topic", "label", "keywords", "size", "n_organisations", "representative_statement_ids",
@@ -114,16 +116,4 @@ def check(df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, fix: str) ->
     Returns:
         The validated (type-coerced) table.
     """
-    missing = [c for c in schema.columns if c not in df.columns]
-    if missing:
-        raise TopicsSchemaError(f"The table {table} has no column(s) {', '.join(missing)}. {fix}")
-    try:
-        return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as exc:
-        cases = exc.failure_cases
-        problems = []
-        for (column, check_name), group in cases.groupby(["column", "check"], dropna=False, sort=True):
-            examples = ", ".join(str(v) for v in group["failure_case"].head(3).tolist())
-            col = column if isinstance(column, str) and column else "(whole table)"
-            problems.append(f"column {col}: {check_name} ({len(group)} row(s), e.g. {examples})")
-        raise TopicsSchemaError(f"The table {table} is not as expected: " + "; ".join(problems) + f". {fix}") from exc
+    return validate_table(df, schema, f"The table {table}", fix, TopicsSchemaError)

@@ -22,6 +22,7 @@ Run with ``python -m pipeline topics`` (see pipeline/topics/cli.py).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -103,6 +104,44 @@ def select_statements(statements: pd.DataFrame, speakers: Sequence[str] = ("part
     skipped = skipped[skipped["reason"] != ""].reset_index(drop=True)
     return df[reason == ""].reset_index(drop=True), skipped
 
+
+@dataclass(frozen=True)
+class PlanComments:
+    """How to recognise a topic made of comments on the plan itself rather than a subject.
+
+    Answers to "has CJIW listened / interpreted / found the solutions" often cluster by how they
+    judge the draft ("Yes, it's honest about the problems", "It feels like a tick-box exercise")
+    rather than by subject. Such a topic is not a theme the plan lacks, so its label says so.
+
+    Attributes:
+        cues: Words or phrases (case-insensitive, whole words) that refer to the plan or judge it.
+        openings: Answer words a statement may start with ("yes", "partly", "naddo").
+        min_share: Share of a topic's statements with a cue or opening at which it is a topic of
+            comments on the plan (only for topics not covered by a priority area).
+    """
+
+    cues: tuple[str, ...] = ()
+    openings: tuple[str, ...] = ()
+    min_share: float = 1.01
+
+    def matches(self, texts: pd.Series) -> pd.Series:
+        """Whether each text refers to or judges the plan."""
+        hit = pd.Series(False, index=texts.index)
+        texts = texts.astype(str)
+        if self.cues:
+            words = "|".join(re.escape(c) for c in sorted(self.cues, key=len, reverse=True))
+            hit |= texts.str.contains(rf"(?i)(?<!\w)(?:{words})(?!\w)", regex=True)
+        if self.openings:
+            words = "|".join(re.escape(c) for c in sorted(self.openings, key=len, reverse=True))
+            hit |= texts.str.contains(rf"(?i)^\W*(?:{words})(?!\w)", regex=True)
+        return hit
+
+
+#: A topic whose statements are at least this share Welsh gets a label that says so.
+WELSH_TOPIC_SHARE = 0.8
+#: Label prefixes of topics that are not subjects the plan lacks (reports list them apart).
+PLAN_COMMENTS_PREFIX = "Comments on the plan itself: "
+WELSH_PREFIX = "Mostly in Welsh (mixed subjects): "
 
 #: Words that c-TF-IDF may rank high but that say nothing as a label ("Plans, maybe, yes"): answers,
 #: hedges and fillers of spoken feedback, and the stubs left when a tokenizer splits "isn't".
@@ -217,6 +256,7 @@ def topic_table(
     n_representative: int = 3,
     codes: pd.DataFrame | None = None,
     min_code_share: float = 0.4,
+    plan_comments: PlanComments = PlanComments(),
 ) -> pd.DataFrame:
     """``topics``: one row per topic with label, keywords, size, quotes and coverage by the plan.
 
@@ -229,6 +269,10 @@ def topic_table(
     A topic is covered when the zero-shot step seeded it, or (with ``codes``) when its
     ``code_share`` reaches ``min_code_share``, or (without ``codes``) when its ``similarity``
     reaches ``coverage_threshold``. Unassigned statements (topic -1) are never a covered theme.
+
+    The label of a topic that is not covered says so when it is mostly comments on the plan
+    itself (``plan_comments``: "Comments on the plan itself: ...") or mostly Welsh statements
+    ("Mostly in Welsh (mixed subjects): ..."), so neither reads as a subject the plan lacks.
     """
     unit = _normalise(embeddings)
     area_vectors = _normalise(areas.vectors)
@@ -266,6 +310,12 @@ def topic_table(
             label = make_label(keywords, areas.ids[zs], areas.names[zs])
         else:
             label = make_label(keywords)
+            if not covered and len(members) and plan_comments.matches(members["text"]).mean() >= plan_comments.min_share:
+                label = PLAN_COMMENTS_PREFIX + label
+            # The embedding model is English-only, so Welsh statements tend to cluster by language
+            # rather than subject; say so rather than present a language as a theme.
+            elif "language" in members and (members["language"].astype(str) == "cy").mean() >= WELSH_TOPIC_SHARE:
+                label = WELSH_PREFIX + label
         quotes = [] if (topic == -1 and modeller.mode_ != "keywords") else _representatives(
             members, unit, centroid, min_count, n_representative)
         rows.append({
@@ -324,6 +374,7 @@ def model_topics(
     speakers: Sequence[str] = ("participant",),
     codes: pd.DataFrame | None = None,
     min_code_share: float = 0.4,
+    plan_comments: PlanComments = PlanComments(),
 ) -> TopicsResult:
     """Run the topics stage on a statements table.
 
@@ -341,6 +392,8 @@ def model_topics(
             by similarity alone; not modified.
         min_code_share: Share of a topic's statements coded with a priority area at which the
             topic counts as covered by it (used with ``codes``).
+        plan_comments: How to recognise a topic of comments on the plan itself (labelled so);
+            the default recognises none.
 
     Returns:
         A :class:`TopicsResult`; ``skipped`` lists statements not modelled and why.
@@ -368,7 +421,7 @@ def model_topics(
     modeller.fit(modelled["text"].astype(str).tolist(), emb)
     st = statement_topic_table(modelled, modeller)
     topics = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative,
-                         codes=codes, min_code_share=min_code_share)
+                         codes=codes, min_code_share=min_code_share, plan_comments=plan_comments)
     spread = topic_spread(modelled, st, min_count)
     summary = summarise(statements, modelled, skipped, topics, modeller, coverage_threshold)
     summary["coverage_basis"] = "deductive codes" if codes is not None else "similarity (no codes.parquet)"

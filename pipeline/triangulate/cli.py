@@ -9,6 +9,7 @@ edi_unmapped.csv, triangulation.parquet/.csv and triangulate.config.yaml.
 from __future__ import annotations
 
 import logging
+from functools import partial
 from pathlib import Path
 from typing import Annotated
 
@@ -16,9 +17,20 @@ import pandas as pd
 import typer
 
 from pipeline import config
-from pipeline.common import resolve_paths, setup_logging, write_table
+from pipeline.common import (
+    ConsultationOpt,
+    OutOpt,
+    RawOpt,
+    ReportsOpt,
+    VerboseOpt,
+    fail,
+    resolve_paths,
+    setup_logging,
+    write_table,
+)
 
 log = logging.getLogger("pipeline.triangulate")
+_fail = partial(fail, prefix="triangulate")
 KNOWN_FORCE_AREAS = ["Dyfed-Powys", "Gwent", "North Wales", "South Wales", "All Wales"]
 
 
@@ -45,12 +57,12 @@ def read_edi_folder(edi_dir: Path) -> tuple[pd.DataFrame, list[Path]]:
 
 
 def triangulate_command(
-    consultation: Annotated[str | None, typer.Option(help="Consultation name (folder under data/raw); default: sample.")] = None,
-    raw: Annotated[Path | None, typer.Option(help="Folder of the consultation's raw inputs (default data/raw/<consultation>).")] = None,
-    out: Annotated[Path | None, typer.Option(help="Folder for processed tables (default data/processed/<consultation>).")] = None,
-    reports: Annotated[Path | None, typer.Option(help="Folder for reports (not used by this stage; accepted for symmetry).")] = None,
+    consultation: ConsultationOpt = None,
+    raw: RawOpt = None,
+    out: OutOpt = None,
+    reports: ReportsOpt = None,
     edi: Annotated[Path | None, typer.Option(help="Folder of tidy EDI tables, CSV or xlsx (default <raw>/edi).")] = None,
-    verbose: Annotated[bool, typer.Option("--verbose", "-v", help="Log more detail.")] = False,
+    verbose: VerboseOpt = False,
 ) -> None:
     """Compute equality measures (rates, ratios with 95% intervals, disclosure control) and set them beside the coded themes."""
     setup_logging(verbose)
@@ -130,8 +142,3 @@ def _empty_measures() -> pd.DataFrame:
 
     return pd.DataFrame({c: pd.Series(dtype=float if c in ("count", "denominator", "rate", "reference_rate", "ratio",
                                                             "ci_low", "ci_high") else object) for c in MEASURE_COLUMNS})
-
-
-def _fail(message: str) -> int:
-    typer.echo(f"triangulate: {message}", err=True)
-    return 1

@@ -10,6 +10,8 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline.schemas import validate_table
+
 EDI_COLUMNS = ["measure", "area", "period", "ethnicity", "count", "denominator", "rate", "unit", "source", "notes"]
 REQUIRED_COLUMNS = ["measure", "area", "period", "ethnicity", "source"]
 NUMERIC_COLUMNS = ["count", "denominator", "rate"]
@@ -185,12 +187,9 @@ TRIANGULATION_SCHEMA = pa.DataFrameSchema(
 
 def check_output(df: pd.DataFrame, schema: pa.DataFrameSchema, table: str) -> pd.DataFrame:
     """Validate an output table; on failure raise an error that names the table, column and problem."""
-    try:
-        return schema.validate(df, lazy=True)
-    except pa.errors.SchemaErrors as err:
-        fc = err.failure_cases.head(5)
-        details = "; ".join(f"column '{r.column}': {r.check} (value {r.failure_case!r})" for r in fc.itertuples())
-        raise ValueError(
-            f"The {table} table the triangulation stage produced is not in the agreed format ({details}). "
-            "This is a fault in the pipeline, not in your data: report it with the EDI files you used."
-        ) from err
+    return validate_table(
+        df, schema, f"The {table} table the triangulation stage produced",
+        "It is not in the agreed format (docs/data-model.md). This is a fault in the pipeline, not in your data: "
+        "report it with the EDI files you used.",
+        ValueError,
+    )
