@@ -184,9 +184,12 @@ def consultation_themes(
                 ids = sorted(s for s in str(t.representative_statement_ids or "").split(";") if s in voiced_set)
             keywords = [k.strip() for k in str(t.keywords or "").split(";")]
             label = re.sub(r"^PA\d+ [^:]*:\s*", "", str(t.label))  # zero-shot labels repeat the area's name
+            terms = _clean_terms(keywords, generic)
             rows.append({
                 "theme_id": f"topic:{int(t.topic)}", "kind": "emergent", "code": "", "theme": label,
-                "description": f"{label}: {', '.join(keywords)}", "key_terms": _clean_terms(keywords, generic),
+                # described by its distinctive keywords only: a generic word in the label or keywords
+                # ("consultation" in a topic about site evictions) would pull it towards unrelated actions
+                "description": ", ".join(terms) or label, "key_terms": terms,
                 "statement_ids": ids, "consultation_coverage": str(t.coverage),
             })
     return pd.DataFrame(rows, columns=["theme_id", "kind", "code", "theme", "description", "key_terms",
