@@ -215,3 +215,18 @@ def test_triangulation_disproportionality_and_methods(t):
 def test_code_order_is_numeric():
     assert T.code_order(["PA10", "uncoded", "PA2", "PA1"]) == ["PA1", "PA2", "PA10", "uncoded"]
     assert re.fullmatch(r"PA\d", T.code_order(["PA3"])[0])
+
+
+def test_quotes_do_not_repeat_the_same_words(t, coded, patterns):
+    groups = T.group_sizes(t["statements"], t["returns"], MIN)
+    pa3 = coded[coded["code"] == "PA3"]
+    first, _ = T.select_quotes(pa3, groups, patterns, n=1, by="code")
+    row = pa3[pa3["statement_id"] == first.iloc[0]["statement_id"]].iloc[0]
+    # the same words again from the same organisation, differently punctuated, under a new id
+    twin = row.copy()
+    twin["statement_id"], twin["text"] = "TWIN-S01", row["text"].upper().rstrip(".") + "!!"
+    both = pd.concat([pa3, twin.to_frame().T], ignore_index=True)
+    quotes, _ = T.select_quotes(both, groups, patterns, n=20, by="code")
+    words = quotes["text"].str.lower().str.findall(r"\w+").str.join(" ")
+    assert not words.duplicated().any()
+    assert quotes["statement_id"].isin([row["statement_id"], "TWIN-S01"]).sum() == 1

@@ -507,3 +507,21 @@ def test_a_topic_of_comments_on_the_plan_is_labelled_as_such_not_as_a_missing_su
                            plan_comments=PlanComments(rule.cues, rule.openings, min_share=0.9)).set_index("topic")
     assert stricter.loc[0, "label"] == "Stop, search"
     assert PlanComments(cues=("no",)).matches(pd.Series(["No way", "nobody", "say no."])).tolist() == [True, False, True]
+
+
+def test_quotes_say_the_same_words_only_once():
+    # six statements from one organisation: three say the same thing (curly quote, prefix), so the
+    # three quotes are the three different things said
+    texts = ["I couldn't call anyone from custody.", "I couldn\u2019t call anyone from custody.",
+             "Not really. I couldn't call anyone from custody.", "The site was closed.", "Nobody explained why.",
+             "My car was searched."]
+    df = pd.DataFrame({"statement_id": [f"S{i}" for i in range(6)], "organisation": "Org A", "cohort": "prison",
+                       "police_force_area": "Gwent", "speaker": "participant", "text": texts})
+    unit = np.zeros((6, 8), dtype=np.float32)
+    unit[:, 7] = 1.0
+    unit[:3, 6] = 0.5  # the repeated statement is nearest the centre
+    m = _fitted(np.zeros(6, dtype=int), unit, {0: ["phone"]})
+    out = topic_table(df, unit, m, fake_areas(), 0.5, min_count=5, n_representative=3)
+    quotes = out.loc[0, "representative_statement_ids"].split(";")
+    assert len(quotes) == 3
+    assert sum(q in {"S0", "S1", "S2"} for q in quotes) == 1

@@ -423,6 +423,9 @@ def select_quotes(
     ok = ok.sort_values([*key, "_placeholders", "_len", "statement_id"], kind="stable")
     ok["_turn"] = ok.groupby([*key, "organisation"], sort=False).cumcount()
     ok = ok.sort_values([*key, "_turn", "_placeholders", "_len", "statement_id"], kind="stable")
+    # the same words from two people (or sent twice) make one quote, whatever the punctuation
+    ok["_words"] = ok["text"].str.lower().str.findall(r"\w+").str.join(" ")
+    ok = ok.drop_duplicates([*key, "_words"])
     picked = ok.groupby(key, sort=True).head(n) if key else ok.head(n)
     return picked[cols].reset_index(drop=True), skipped
 

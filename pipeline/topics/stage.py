@@ -212,9 +212,23 @@ def _representatives(members: pd.DataFrame, unit: np.ndarray, centroid: np.ndarr
     if cand.empty:
         return []
     cand["_sim"] = unit[cand["_row"].to_numpy()] @ centroid
-    cand["_norm_text"] = cand["text"].astype(str).str.lower().str.strip()
-    cand = cand.sort_values(["_sim", "statement_id"], ascending=[False, True]).drop_duplicates("_norm_text")
-    return cand["statement_id"].head(n).astype(str).tolist()
+    cand = cand.sort_values(["_sim", "statement_id"], ascending=[False, True])
+    # The same words said twice (a return sent as notes and as a transcript, curly or straight
+    # quotes, "Not really. <the same sentence>") make one quote, not two:
+    # rapidfuzz token set ratio >= 90 on the words.
+    from rapidfuzz import fuzz
+
+    chosen: list[str] = []
+    seen: list[str] = []
+    for sid, text in zip(cand["statement_id"].astype(str), cand["text"].astype(str), strict=True):
+        words = " ".join(re.findall(r"\w+", text.lower()))
+        if any(fuzz.token_set_ratio(words, other) >= 90 for other in seen):
+            continue
+        chosen.append(sid)
+        seen.append(words)
+        if len(chosen) == n:
+            break
+    return chosen
 
 
 def topic_code_shares(modelled: pd.DataFrame, topics: np.ndarray, codes: pd.DataFrame,
