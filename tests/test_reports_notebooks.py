@@ -1,6 +1,7 @@
 """Tests for the organisation notebook, pipeline.reports.organisation and the `notebooks` command."""
 
 import ast
+import re
 
 import nbformat
 import pandas as pd
@@ -63,6 +64,7 @@ def test_organisation_figures(processed):
     ctx = org.prepare("fixture", PRISON, processed, 5)
     who = org.who_took_part(ctx)
     assert list(who["n_participants"]) == [12] and list(who["cohort"]) == ["People in prison"]
+    assert list(who["engagement_method"]) == ["Survey"]  # the vocabulary's label, not its id
     said = org.what_was_said(ctx)
     mine = make_tables()["statements"].query("organisation == @PRISON")
     assert set(said["question"]) == {"Listened", "Interpreted the challenges", "Solutions", "Other comments"}
@@ -137,5 +139,22 @@ def test_to_html_shows_missing_values_including_pandas_na_as_empty_cells():
     df = pd.DataFrame({"n": pd.array([7, None], dtype="Int64"), "t": ["a", None], "x": [1.5, float("nan")]})
     out = to_html(df, "Counts")
     assert "<caption>Counts</caption>" in out
-    assert out.count("<td></td>") == 3
-    assert "<td>7</td>" in out and "<td>a</td>" in out
+    assert out.count("></td>") == 3
+    assert '<td style="text-align:right">7</td>' in out and '<td style="text-align:left">a</td>' in out
+
+
+def test_to_html_aligns_words_left_and_counts_right():
+    """Jupyter right-aligns every cell; text columns must read left-aligned, counts stay right."""
+    import pandas as pd
+
+    from pipeline.reports.organisation import to_html
+
+    df = pd.DataFrame({"label": ["Stop and search", "Interpreters"], "n": ["<5", "12"],
+                       "share": ["50% (6)", "–"], "code": ["PA6", "PA1"]})
+    out = to_html(df, "Themes")
+    assert '<th scope="col" style="text-align:left">Theme</th>' in out  # "label" reads "Theme"
+    assert '<th scope="col" style="text-align:right">N</th>' in out
+    cells = re.findall(r'<td style="text-align:(\w+)">([^<]*)</td>', out)
+    assert dict((v, a) for a, v in cells) == {
+        "Stop and search": "left", "Interpreters": "left", "&lt;5": "right", "12": "right",
+        "50% (6)": "right", "–": "right", "PA6": "left", "PA1": "left"}

@@ -17,10 +17,12 @@ from __future__ import annotations
 
 import base64
 import html
-from dataclasses import dataclass
+import re
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from pipeline import config
@@ -46,6 +48,7 @@ class OrganisationContext:
     cohort_labels: dict[str, str]
     coded: pd.DataFrame
     groups: pd.DataFrame
+    method_labels: dict[str, str] = field(default_factory=dict)
 
     @property
     def mine(self) -> pd.DataFrame:
@@ -90,6 +93,7 @@ def prepare(
     vocab = config.load_yaml("vocabularies.yaml", config_dir)
     labels = {k: (v or {}).get("label", k) for k, v in vocab.get("cohorts", {}).items()}
     labels.setdefault("unknown", "Cohort not known")
+    methods = {k: (v or {}).get("label", k) for k, v in vocab.get("engagement_methods", {}).items()}
     return OrganisationContext(
         consultation=consultation,
         organisation=organisation,
@@ -99,6 +103,7 @@ def prepare(
         cohort_labels=labels,
         coded=T.coded_statements(statements, inputs.get("codes")),
         groups=T.group_sizes(statements, inputs.get("returns"), int(min_count)),
+        method_labels=methods,
     )
 
 
@@ -116,6 +121,8 @@ def who_took_part(ctx: OrganisationContext) -> pd.DataFrame:
     mine = returns[returns["organisation"] == ctx.organisation].sort_values(["cohort", "source_file"])
     out = mine[cols].copy()
     out["cohort"] = ["; ".join(ctx.cohort_labels.get(c, c) for c in T.split_multi(v)) for v in out["cohort"]]
+    out["engagement_method"] = ["; ".join(ctx.method_labels.get(m, m) for m in T.split_multi(v))
+                                for v in out["engagement_method"]]
     return T.suppress(out.reset_index(drop=True), ["n_participants", "n_responses"], ctx.min_count)
 
 
@@ -254,16 +261,27 @@ def _missing(value: Any) -> bool:
     return value is None or value is pd.NA or (isinstance(value, float) and value != value)
 
 
+def _numeric_cell(value: Any) -> bool:
+    """A count, share or suppressed count ("<5", "12%", "50% (6)", "<5 statements", "–")."""
+    if isinstance(value, (int, float, np.integer, np.floating)) and not isinstance(value, bool):
+        return True
+    text = str(value).strip()
+    return text == "–" or bool(re.fullmatch(r"<?\s*-?[\d.,]+%?(?:\s*\([\d,]+\))?(?:\s+statements?)?", text))
+
+
 def to_html(df: pd.DataFrame, caption: str) -> str:
     """An accessible HTML table (caption, ``th scope``) of ``df`` with readable column names."""
     labels = {**LABELS, **COMPARE_LABELS, "text": "What was said", "priority_areas": "Priority areas"}
+    # Jupyter's stylesheet right-aligns every cell; words read better left-aligned, counts right-aligned.
+    numeric = [bool(len(df)) and all(_missing(v) or _numeric_cell(v) for v in df[c]) for c in df.columns]
+    align = ['style="text-align:right"' if n else 'style="text-align:left"' for n in numeric]
     head = "".join(
-        f'<th scope="col">{html.escape(labels.get(c, c.replace("_", " ").capitalize()))}</th>'
-        for c in df.columns
+        f'<th scope="col" {a}>{html.escape(labels.get(c, c.replace("_", " ").capitalize()))}</th>'
+        for c, a in zip(df.columns, align, strict=True)
     )
     body = "".join(
         "<tr>"
-        + "".join(f"<td>{html.escape('' if _missing(v) else str(v))}</td>" for v in row)
+        + "".join(f"<td {a}>{html.escape('' if _missing(v) else str(v))}</td>" for v, a in zip(row, align, strict=True))
         + "</tr>"
         for row in df.itertuples(index=False, name=None)
     )
