@@ -36,8 +36,15 @@ $(STAMP): pyproject.toml
 
 setup: $(STAMP) ## Create .venv and install torch (CPU) and the project; quick when already done
 
+# A consultation analysed before its plan is redrafted has no draft yet: plan-check says so and is
+# skipped, rather than failing the run.
 all: $(STAMP) ## Run every stage on the bundled sample (or RAW=...): ingest -> code -> topics -> triangulate -> evaluate -> report -> notebooks -> plan-check
-	$(MAKE) --no-print-directory ingest code topics triangulate evaluate report notebooks plan-check
+	$(MAKE) --no-print-directory ingest code topics triangulate evaluate report notebooks
+	@if [ -n "$(PLAN)" ] || find $(RAW)/plans -maxdepth 1 -type f \( -name '*.docx' -o -name '*.md' -o -name '*.txt' -o -name '*.pdf' \) ! -iname 'README*' 2>/dev/null | grep -q .; then \
+		$(MAKE) --no-print-directory plan-check; \
+	else \
+		echo "plan-check skipped: no draft plan in $(RAW)/plans/ yet. Put the draft there, or run: make plan-check PLAN=path/to/draft.docx"; \
+	fi
 
 ingest: $(STAMP) ## Normalise every return into responses.parquet, with a ledger that accounts for every file and row
 	$(PY) -m pipeline ingest $(PATHS)

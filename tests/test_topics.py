@@ -507,6 +507,11 @@ def test_a_topic_of_comments_on_the_plan_is_labelled_as_such_not_as_a_missing_su
                            plan_comments=PlanComments(rule.cues, rule.openings, min_share=0.9)).set_index("topic")
     assert stricter.loc[0, "label"] == "Stop, search"
     assert PlanComments(cues=("no",)).matches(pd.Series(["No way", "nobody", "say no."])).tolist() == [True, False, True]
+    # an answer word opens a verdict only in a short statement; a longer one goes on to a subject
+    answers = PlanComments(openings=("no", "yes"), max_answer_words=8)
+    assert answers.matches(pd.Series(["No, not at all.", "Yes, more than I expected.",
+                                      "No. None of my social workers have ever been Black or mixed race.",
+                                      "Nobody came."])).tolist() == [True, True, False, False]
 
 
 def test_quotes_say_the_same_words_only_once():

@@ -122,7 +122,8 @@ def topics_command(
     min_code_share = float(tcfg.get("coverage_min_code_share", 0.4))
     pc = tcfg.get("plan_comments", {}) or {}
     plan_comments = PlanComments(cues=tuple(pc.get("cues", [])), openings=tuple(pc.get("openings", [])),
-                                 min_share=float(pc.get("min_share", 1.01)))
+                                 min_share=float(pc.get("min_share", 1.01)),
+                                 max_answer_words=int(pc.get("max_answer_words", 8)))
     n_embedded_before = embedder.n_computed
     try:
         result = model_topics(
@@ -162,7 +163,7 @@ def topics_command(
         paths.out, "topics",
         {**params, "coverage_min_similarity": coverage, "coverage_min_code_share": min_code_share,
          "plan_comments": {"cues": list(plan_comments.cues), "openings": list(plan_comments.openings),
-                           "min_share": plan_comments.min_share},
+                           "min_share": plan_comments.min_share, "max_answer_words": plan_comments.max_answer_words},
          "coverage_basis": s["coverage_basis"], "min_count": min_count, "codebook": cb.to_dict(),
          "welsh_stop_words": stop_words, "chosen": s["parameters"], "speakers": list(tcfg.get("speakers", ["participant"]))},
         inputs=[statements_path] + ([codes_path] if codes is not None else []),

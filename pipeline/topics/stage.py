@@ -115,14 +115,18 @@ class PlanComments:
 
     Attributes:
         cues: Words or phrases (case-insensitive, whole words) that refer to the plan or judge it.
-        openings: Answer words a statement may start with ("yes", "partly", "naddo").
-        min_share: Share of a topic's statements with a cue or opening at which it is a topic of
-            comments on the plan (only for topics not covered by a priority area).
+        openings: Answer words ("yes", "partly", "naddo") that make a short statement a verdict on
+            the plan.
+        max_answer_words: A statement starting with an opening counts only up to this many words
+            ("Yes, more than I expected."): after "No." a longer one usually goes on to a subject.
+        min_share: Share of a topic's statements with a cue or a short answer at which it is a topic
+            of comments on the plan (only for topics not covered by a priority area).
     """
 
     cues: tuple[str, ...] = ()
     openings: tuple[str, ...] = ()
     min_share: float = 1.01
+    max_answer_words: int = 8
 
     def matches(self, texts: pd.Series) -> pd.Series:
         """Whether each text refers to or judges the plan."""
@@ -133,7 +137,8 @@ class PlanComments:
             hit |= texts.str.contains(rf"(?i)(?<!\w)(?:{words})(?!\w)", regex=True)
         if self.openings:
             words = "|".join(re.escape(c) for c in sorted(self.openings, key=len, reverse=True))
-            hit |= texts.str.contains(rf"(?i)^\W*(?:{words})(?!\w)", regex=True)
+            short = texts.str.count(r"\w+") <= self.max_answer_words
+            hit |= short & texts.str.contains(rf"(?i)^\W*(?:{words})(?!\w)", regex=True)
         return hit
 
 
