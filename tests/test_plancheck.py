@@ -23,6 +23,7 @@ from pipeline.plancheck.match import (
     shared_terms,
 )
 from pipeline.plancheck.reader import read_plan
+from pipeline.topics.stage import PLAN_COMMENTS_PREFIX
 
 PARAMS = yaml.safe_load((config.ROOT / "config" / "plancheck.yaml").read_text(encoding="utf-8"))
 
@@ -210,6 +211,10 @@ def test_classify_orders_gaps_by_people_and_disagreement() -> None:
     assert out["theme_id"].tolist() == ["b", "a", "d", "c"]
     assert out["status"].tolist() == ["not addressed", "not addressed", "partly addressed", "addressed"]
     assert out["rank"].tolist() == [1, 2, 3, 4]
+    # a cluster of comments on the draft itself comes after the subjects with the same status,
+    # however many people made them
+    comments = themes.assign(theme=["A", PLAN_COMMENTS_PREFIX + "Tick-box, exercise", "C", "D"])
+    assert classify_themes(comments, pairs, actions)["theme_id"].tolist() == ["a", "b", "d", "c"]
 
 
 # ------------------------------------------------------------------------------------------------ runner

@@ -32,6 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+from pipeline.topics.stage import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 from pipeline.vocab import split_multi
 
 STATUSES = ("not addressed", "partly addressed", "addressed")
@@ -307,7 +308,9 @@ def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataF
 
     A theme is ``addressed`` when at least one action matches it strongly, ``partly addressed`` when
     only weak matches exist, ``not addressed`` otherwise. Rows are ordered by status (gaps first),
-    then by ``weight`` (many people, strong disagreement), then by theme id; ``rank`` numbers them.
+    then subjects before clusters of comments on the plan itself and of Welsh statements (labels
+    starting :data:`~pipeline.topics.stage.PLAN_COMMENTS_PREFIX` or ``WELSH_PREFIX``), then by
+    ``weight`` (many people, strong disagreement), then by theme id; ``rank`` numbers them.
 
     Returns:
         The themes (without their statement lists) plus ``status, n_actions, actions`` (refs and
@@ -338,7 +341,12 @@ def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataF
     out["best_similarity"] = best
     out["evidence"] = evidence
     order = out["status"].map({s: i for i, s in enumerate(STATUSES)})
-    out = out.assign(_o=order).sort_values(["_o", "weight", "theme_id"], ascending=[True, False, True]).drop(columns="_o")
+    # Clusters of comments on the draft, and of Welsh statements grouped by language, are not subjects
+    # an action answers: within a status they come after the subjects.
+    aside = out["theme"].astype(str).str.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX)).astype(int)
+    out = (out.assign(_o=order, _aside=aside)
+           .sort_values(["_o", "_aside", "weight", "theme_id"], ascending=[True, True, False, True])
+           .drop(columns=["_o", "_aside"]))
     out.insert(0, "rank", range(1, len(out) + 1))
     return out.reset_index(drop=True)
 
