@@ -179,3 +179,21 @@ def test_headlines_keep_comments_on_the_plan_and_unnamed_returns_apart(tmp_path)
     assert f"{n_named} organisations sent {len(returns)} returns (1 naming no organisation)" in text
     assert "1 emergent theme is not in the plan: Traveller sites and evictions." in text
     assert "1 further group of statements is comments on the plan itself: Tick-box, exercise." in text
+
+
+def test_methods_count_ledger_files_apart_from_the_items_within_them(tmp_path):
+    import pandas as pd
+
+    tables = make_tables()
+    row = {"format": "docx", "rows_accepted": 0, "rows_rejected": 0, "rows_duplicate": 0, "rows_read": 0}
+    ledger = pd.DataFrame([
+        {**row, "file": "a.docx", "status": "partly accepted", "rows_read": 3, "rows_accepted": 1, "rows_rejected": 2,
+         "reason": "2 item(s) not accepted (listed below)"},
+        {**row, "file": "a.docx", "status": "rejected", "rows_read": 1, "rows_rejected": 1, "reason": "blank (row=2)"},
+        {**row, "file": "a.docx", "status": "rejected", "rows_read": 1, "rows_rejected": 1, "reason": "N/A (row=3)"},
+        {**row, "file": "b.jpg", "status": "rejected", "reason": "not a format ingest reads"},
+    ])
+    ctx = build_context(write_processed(tmp_path, {**tables, "ingest_ledger": ledger}), 2)
+    assert ctx["methods"]["ledger"] == (
+        "Ingest ledger: 2 file(s): 1 partly accepted, 1 rejected; "
+        "2 item(s) within files not accepted, each with its reason.")

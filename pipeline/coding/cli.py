@@ -80,6 +80,56 @@ def _read_analyst(path: Path) -> pd.DataFrame | None:
     return df
 
 
+TRAINING_COLUMNS = ["text", "codes", "stance", "question", "language"]
+
+
+def _training_files(s: dict) -> list[Path]:
+    """The coded CSVs named in ``coding.training_files`` (relative to the project folder)."""
+    return [Path(n) if Path(n).is_absolute() else config.ROOT / n for n in (s.get("training_files") or [])]
+
+
+def _training_data(files: list[Path], analyst: pd.DataFrame | None,
+                   code_ids: set[str]) -> tuple[pd.DataFrame, list[Path]]:
+    """What the coder and the stance classifier learn from: the training files, then the analyst's decisions.
+
+    A training file that uses codes the codebook lacks (it was coded against another codebook) is
+    left out with a warning, so that running with ``--codebook`` does not need the settings edited.
+
+    Args:
+        files: Coded CSVs (``text``, ``codes``; optional ``stance``, ``question``, ``language``), e.g.
+            the statements an analyst coded for an earlier consultation on the same codebook.
+        analyst: ``analyst_codes.csv`` (the review sheet's decisions), or ``None``.
+        code_ids: The codebook's codes.
+
+    Returns:
+        One frame with :data:`TRAINING_COLUMNS` (blank where a file lacks a column), and the files used.
+    """
+    frames, used = [], []
+    for path in files:
+        if not path.exists():
+            raise typer.Exit(_fail(
+                f"config/settings.yaml (coding.training_files) names {path}, which does not exist: "
+                "restore the file or take it off the list."))
+        df = _read_labelled(path, "training")
+        if not {"text", "codes"} <= set(df.columns):
+            raise typer.Exit(_fail(
+                f"The training file {path} needs the columns 'text' and 'codes' (ids separated by ';', empty for "
+                f"none); it has {', '.join(df.columns)}. Fix the file or take it off coding.training_files."))
+        foreign = sorted({c.strip() for v in df["codes"] for c in str(v).split(";")} - code_ids - {"", "none"})
+        if foreign:
+            log.warning("left out the training file %s: it uses code(s) %s that the codebook does not have "
+                        "(it was coded against another codebook; see coding.training_files in config/settings.yaml)",
+                        path, ", ".join(foreign))
+            continue
+        frames.append(df.reindex(columns=TRAINING_COLUMNS, fill_value=""))
+        used.append(path)
+    if analyst is not None:
+        frames.append(analyst.reindex(columns=TRAINING_COLUMNS, fill_value=""))
+    if not frames:
+        return pd.DataFrame(columns=TRAINING_COLUMNS), used
+    return pd.concat(frames, ignore_index=True).fillna("").astype(str), used
+
+
 def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     """Code ``<out>/responses.parquet`` and write the coding tables (shared by ``code`` and ``review --apply``)."""
     from tqdm import tqdm
@@ -109,20 +159,26 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     embedder = Embedder(cache_dir=out, model_name=s["model"], batch_size=s["batch_size"])
     analyst_path = out / "analyst_codes.csv"
     analyst = _read_analyst(analyst_path)
-    a_text = analyst["text"].tolist() if analyst is not None else []
-    a_codes = analyst["codes"].tolist() if analyst is not None else []
+    train, training_files = _training_data(_training_files(s), analyst, set(codebook.ids))
+    if training_files:
+        log.info("learning from %d coded statements in %s and %d analyst decisions", len(train) - (
+            0 if analyst is None else len(analyst)), ", ".join(str(f) for f in training_files),
+            0 if analyst is None else len(analyst))
     try:
-        coder = CodebookCoder(codebook, embedder=embedder, **_coder_params(s)).fit(a_text, a_codes)
+        coder = CodebookCoder(codebook, embedder=embedder, **_coder_params(s)).fit(
+            train["text"].tolist(), train["codes"].tolist(), [lang or "en" for lang in train["language"]])
     except ValueError as exc:
-        raise typer.Exit(_fail(str(exc))) from exc
+        hint = (" Check the codes in coding.training_files (config/settings.yaml) and analyst_codes.csv: they must be "
+                "the codebook's." if len(train) else "")
+        raise typer.Exit(_fail(str(exc) + hint)) from exc
     log.info("code thresholds (%s): %s", coder.calibration_, {k: round(v, 3) for k, v in coder.thresholds_.items()})
     steps.update()
     known = statements[~statements["question"].isin(["unknown", ""])]
     qi = QuestionInferer(codebook, embedder=embedder, random_state=s["random_state"]).fit(
         known["text"].tolist(), known["question"].tolist())
-    a_stance = analyst["stance"].tolist() if analyst is not None and "stance" in analyst else None
     sc = StanceClassifier(embedder=embedder, min_labelled=s.get("stance_min_labelled", 20),
-                          random_state=s["random_state"]).fit(a_text, a_stance)
+                          random_state=s["random_state"]).fit(
+        train["text"].tolist(), train["stance"].tolist(), train["question"].tolist())
     steps.update()
     st, codes = code_statements(statements, coder, qi, sc, analyst)
     steps.update()
@@ -166,8 +222,10 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
         "segmentation": {"min_words": s.get("min_words", 5), "max_words": s.get("max_words", 60)},
         "counts": {"responses": len(responses), "skipped": len(skipped), "statements": len(st),
                    "code_rows": len(codes), "reviewed": n_analyst},
+        "training_files": [str(f) for f in training_files],
+        "n_training_statements": len(train),
     }
-    inputs = [responses_path] + ([analyst_path] if analyst is not None else [])
+    inputs = [responses_path] + training_files + ([analyst_path] if analyst is not None else [])
     config.write_run_config(out, "code", params, inputs + [Path(codebook_path or config.CONFIG_DIR / "codebook.yaml")])
     return params["counts"]
 

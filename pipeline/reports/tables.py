@@ -646,7 +646,7 @@ def methods_figures(
     if evaluation:
         out["evaluation"] = {
             k: evaluation[k]
-            for k in ("f1_samples", "f1_micro", "f1_macro", "n_gold", "n_statements")
+            for k in ("f1_samples", "f1_micro", "f1_macro", "n")
             if k in evaluation
         }
     out["edi_sources"] = (

@@ -405,7 +405,13 @@ def _methods_context(
     ev = methods.get("evaluation")
     if ev:
         parts = [f"{k.replace('_', ' ')} {float(v):.2f}" for k, v in ev.items() if k.startswith("f1")]
-        agreement = "Measured agreement with hand-coded statements: " + ", ".join(parts) + "."
+        n = ev.get("n")
+        agreement = (
+            "Measured agreement of the coder with hand-coded statements"
+            + (f" ({n} statements, not used in training)" if n else "")
+            + ": " + ", ".join(parts)
+            + " (F1 is 1 for perfect agreement; people coding the same statements typically agree at 0.7-0.75)."
+        )
     else:
         agreement = "Agreement with hand-coded statements: not measured in this run."
     share = methods.get("share_reviewed")
@@ -416,13 +422,18 @@ def _methods_context(
     )
     sources = ", ".join(f"{k}: {v}" for k, v in methods.get("code_sources", {}).items()) or "none"
     ledger = inputs.get("ingest_ledger")
-    ledger_text = (
-        "Ingest ledger: "
-        + ", ".join(f"{n} file(s) {s}" for s, n in ledger["status"].value_counts().sort_index().items())
-        + "."
-        if ledger is not None and len(ledger)
-        else "The ingest ledger is not available."
-    )
+    if ledger is not None and len(ledger):
+        # The ledger holds one row per file, then one per item of that file that was not accepted.
+        files = ledger.drop_duplicates("file", keep="first")
+        n_items = len(ledger) - len(files)
+        ledger_text = (
+            f"Ingest ledger: {len(files)} file(s): "
+            + ", ".join(f"{n} {s}" for s, n in files["status"].value_counts().sort_index().items())
+            + (f"; {n_items} item(s) within files not accepted, each with its reason" if n_items else "")
+            + "."
+        )
+    else:
+        ledger_text = "The ingest ledger is not available."
     return {
         "agreement": agreement,
         "reviewed": reviewed,
@@ -646,8 +657,10 @@ METHODS_TEXT = (
     "priority areas of the draft plan (by rules and a sentence-embedding model, with an analyst able to "
     "confirm or correct codes), given the question it answers and its stance towards the draft plan "
     "(agree, disagree, mixed, unclear), and marked when it suggests a concrete action.",
-    "Emergent themes were found by topic modelling (BERTopic) of the statements; a theme is 'not in the plan' "
-    "when it is not close to any priority area.",
+    "Emergent themes were found by topic modelling (BERTopic) of the statements, seeded with the priority "
+    "areas; a theme is 'not in the plan' when no priority area seeded it and fewer than 40% of its statements "
+    "were coded to any one area. Clusters that judge the draft rather than name a subject are labelled "
+    "'Comments on the plan itself', and a cluster of Welsh statements grouped by language 'Mostly in Welsh'.",
     "Personal data were redacted at ingest. Quotes come only from participants in groups of at least the "
     "disclosure threshold, and any quote that still looks like it holds personal data is left out.",
     "Limitations: organisations chose whom to consult and how; participant numbers are as the organisations "
