@@ -23,7 +23,7 @@ from pipeline.plancheck.match import (
     shared_terms,
 )
 from pipeline.plancheck.reader import read_plan
-from pipeline.topics.stage import PLAN_COMMENTS_PREFIX
+from pipeline.topics.schema import PLAN_COMMENTS_PREFIX
 
 PARAMS = yaml.safe_load((config.ROOT / "config" / "plancheck.yaml").read_text(encoding="utf-8"))
 

@@ -166,7 +166,7 @@ def test_report_command_explains_a_broken_table(tmp_path):
 
 
 def test_headlines_keep_comments_on_the_plan_and_unnamed_returns_apart(tmp_path):
-    from pipeline.topics.stage import PLAN_COMMENTS_PREFIX
+    from pipeline.topics.schema import PLAN_COMMENTS_PREFIX
 
     tables = make_tables()
     topics = tables["topics"].copy()

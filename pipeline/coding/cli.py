@@ -104,6 +104,8 @@ def _training_data(files: list[Path], analyst: pd.DataFrame | None,
     Returns:
         One frame with :data:`TRAINING_COLUMNS` (blank where a file lacks a column), and the files used.
     """
+    from pipeline.coding.coder import parse_labels
+
     frames, used = [], []
     for path in files:
         if not path.exists():
@@ -115,7 +117,7 @@ def _training_data(files: list[Path], analyst: pd.DataFrame | None,
             raise typer.Exit(_fail(
                 f"The training file {path} needs the columns 'text' and 'codes' (ids separated by ';', empty for "
                 f"none); it has {', '.join(df.columns)}. Fix the file or take it off coding.training_files."))
-        foreign = sorted({c.strip() for v in df["codes"] for c in str(v).split(";")} - code_ids - {"", "none"})
+        foreign = sorted({c for v in df["codes"] for c in parse_labels(v)} - code_ids)
         if foreign:
             log.warning("left out the training file %s: it uses code(s) %s that the codebook does not have "
                         "(it was coded against another codebook; see coding.training_files in config/settings.yaml)",
@@ -161,9 +163,9 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     analyst = _read_analyst(analyst_path)
     train, training_files = _training_data(_training_files(s), analyst, set(codebook.ids))
     if training_files:
-        log.info("learning from %d coded statements in %s and %d analyst decisions", len(train) - (
-            0 if analyst is None else len(analyst)), ", ".join(str(f) for f in training_files),
-            0 if analyst is None else len(analyst))
+        n_analyst_rows = 0 if analyst is None else len(analyst)
+        log.info("learning from %d coded statements in %s and %d analyst decisions", len(train) - n_analyst_rows,
+                 ", ".join(str(f) for f in training_files), n_analyst_rows)
     try:
         coder = CodebookCoder(codebook, embedder=embedder, **_coder_params(s)).fit(
             train["text"].tolist(), train["codes"].tolist(), [lang or "en" for lang in train["language"]])

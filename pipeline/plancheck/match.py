@@ -32,7 +32,7 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from pipeline.topics.stage import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
+from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 from pipeline.vocab import split_multi
 
 STATUSES = ("not addressed", "partly addressed", "addressed")
@@ -309,7 +309,7 @@ def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataF
     A theme is ``addressed`` when at least one action matches it strongly, ``partly addressed`` when
     only weak matches exist, ``not addressed`` otherwise. Rows are ordered by status (gaps first),
     then subjects before clusters of comments on the plan itself and of Welsh statements (labels
-    starting :data:`~pipeline.topics.stage.PLAN_COMMENTS_PREFIX` or ``WELSH_PREFIX``), then by
+    starting :data:`~pipeline.topics.schema.PLAN_COMMENTS_PREFIX` or ``WELSH_PREFIX``), then by
     ``weight`` (many people, strong disagreement), then by theme id; ``rank`` numbers them.
 
     Returns:

@@ -24,7 +24,7 @@ import pandas as pd
 from pipeline.reports import charts, style
 from pipeline.reports import tables as T
 from pipeline.reports.inputs import ReportInputs
-from pipeline.topics.stage import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
+from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 
 QUESTION_ORDER = ("listened", "interpreted", "solutions", "other", "unknown")
 

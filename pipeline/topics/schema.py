@@ -19,6 +19,10 @@ TOPICS_COLUMNS = [
 ]
 STATEMENT_TOPICS_COLUMNS = ["statement_id", "topic", "probability"]
 CODES_COLUMNS = ["statement_id", "code"]
+#: Label prefixes of topics that are not subjects the plan lacks (the reports and plan-check set
+#: them apart): clusters of comments on the draft itself, and of Welsh statements grouped by language.
+PLAN_COMMENTS_PREFIX = "Comments on the plan itself: "
+WELSH_PREFIX = "Mostly in Welsh (mixed subjects): "
 SPREAD_COLUMNS = ["topic", "dimension", "group", "n_statements", "suppressed"]
 SPREAD_DIMENSIONS = ["organisation", "cohort", "police_force_area"]
 

@@ -33,11 +33,13 @@ import pandas as pd
 from pipeline.topics.model import TopicModeller, _normalise
 from pipeline.topics.schema import (
     CODES_SCHEMA,
+    PLAN_COMMENTS_PREFIX,
     SPREAD_DIMENSIONS,
     SPREAD_SCHEMA,
     STATEMENT_TOPICS_SCHEMA,
     STATEMENTS_SCHEMA,
     TOPICS_SCHEMA,
+    WELSH_PREFIX,
     check,
 )
 from pipeline.vocab import split_multi
@@ -144,9 +146,6 @@ class PlanComments:
 
 #: A topic whose statements are at least this share Welsh gets a label that says so.
 WELSH_TOPIC_SHARE = 0.8
-#: Label prefixes of topics that are not subjects the plan lacks (reports list them apart).
-PLAN_COMMENTS_PREFIX = "Comments on the plan itself: "
-WELSH_PREFIX = "Mostly in Welsh (mixed subjects): "
 
 #: Words that c-TF-IDF may rank high but that say nothing as a label ("Plans, maybe, yes"): answers,
 #: hedges and fillers of spoken feedback, and the stubs left when a tokenizer splits "isn't".
