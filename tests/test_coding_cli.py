@@ -165,35 +165,3 @@ def test_evaluate_baselines_on_a_tiny_set_report_figures_not_an_error(files):
     zs = json.loads(out.read_text())["baselines"]["bertopic_zeroshot"]
     assert "error" not in zs and 0.0 <= zs["f1_samples"] <= 1.0
     assert zs["method"].startswith("zero-shot assignment only")
-
-
-def test_training_files_are_learned_from_and_a_file_for_another_codebook_is_left_out(tmp_path, caplog):
-    import logging
-
-    from pipeline.coding.cli import TRAINING_COLUMNS, _training_data
-
-    ours = tmp_path / "ours.csv"
-    ours.write_text("text,codes,stance\nStop searching us.,PA6,disagree\nThanks for coming.,,unclear\n", encoding="utf-8")
-    other = tmp_path / "other.csv"
-    other.write_text("text,codes\nGambling adverts everywhere.,q2_A\n", encoding="utf-8")
-    analyst = pd.DataFrame({"statement_id": ["S1"], "text": ["Hire Black officers."], "codes": ["PA2"],
-                            "stance": [""], "question": ["solutions"]})
-    with caplog.at_level(logging.WARNING, logger="pipeline.coding"):
-        train, used = _training_data([ours, other], analyst, {f"PA{i}" for i in range(1, 8)})
-    assert used == [ours]
-    assert list(train.columns) == TRAINING_COLUMNS
-    assert train["text"].tolist() == ["Stop searching us.", "Thanks for coming.", "Hire Black officers."]
-    assert train["codes"].tolist() == ["PA6", "", "PA2"]
-    assert train["question"].tolist() == ["", "", "solutions"]  # blank where the file has no such column
-    assert "left out the training file" in caplog.text and "q2_A" in caplog.text
-
-
-def test_a_missing_training_file_is_a_plain_error(tmp_path, capsys):
-    import typer
-
-    from pipeline.coding.cli import _training_data
-
-    with pytest.raises(typer.Exit):
-        _training_data([tmp_path / "gone.csv"], None, {"PA1"})
-    err = capsys.readouterr().err
-    assert "gone.csv" in err and "coding.training_files" in err and "take it off the list" in err

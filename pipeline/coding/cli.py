@@ -28,6 +28,15 @@ import pandas as pd
 import typer
 
 from pipeline import config
+from pipeline.coding.training import (
+    TrainingDataError,
+    coder_params,
+    coding_settings,
+    fit_coder,
+    read_labelled,
+    training_data,
+    training_files,
+)
 from pipeline.common import (
     CodebookOpt,
     ConsultationOpt,
@@ -47,20 +56,7 @@ _fail = partial(fail, prefix="Error")
 
 
 def _settings() -> dict:
-    s = config.settings()
-    return {"random_state": s.get("random_state", 42), "min_count": s.get("disclosure", {}).get("min_count", 5),
-            "model": s.get("embedding", {}).get("model", "all-MiniLM-L6-v2"),
-            "batch_size": s.get("embedding", {}).get("batch_size", 64), **s.get("coding", {})}
-
-
-def _coder_params(s: dict) -> dict:
-    keys = ("C", "w_emb", "w_char", "w_dense", "w_word", "cv_folds", "min_analyst_for_cv", "knn", "knn_k",
-            "fallback_ratio", "max_codes")
-    params = {k: s[k] for k in keys if k in s}
-    if "threshold_bounds" in s:
-        params["threshold_bounds"] = tuple(s["threshold_bounds"])
-    params["random_state"] = s["random_state"]
-    return params
+    return coding_settings()
 
 
 def _load_codebook(path: Path | None):
@@ -80,63 +76,10 @@ def _read_analyst(path: Path) -> pd.DataFrame | None:
     return df
 
 
-TRAINING_COLUMNS = ["text", "codes", "stance", "question", "language"]
-
-
-def _training_files(s: dict) -> list[Path]:
-    """The coded CSVs named in ``coding.training_files`` (relative to the project folder)."""
-    return [Path(n) if Path(n).is_absolute() else config.ROOT / n for n in (s.get("training_files") or [])]
-
-
-def _training_data(files: list[Path], analyst: pd.DataFrame | None,
-                   code_ids: set[str]) -> tuple[pd.DataFrame, list[Path]]:
-    """What the coder and the stance classifier learn from: the training files, then the analyst's decisions.
-
-    A training file that uses codes the codebook lacks (it was coded against another codebook) is
-    left out with a warning, so that running with ``--codebook`` does not need the settings edited.
-
-    Args:
-        files: Coded CSVs (``text``, ``codes``; optional ``stance``, ``question``, ``language``), e.g.
-            the statements an analyst coded for an earlier consultation on the same codebook.
-        analyst: ``analyst_codes.csv`` (the review sheet's decisions), or ``None``.
-        code_ids: The codebook's codes.
-
-    Returns:
-        One frame with :data:`TRAINING_COLUMNS` (blank where a file lacks a column), and the files used.
-    """
-    from pipeline.coding.coder import parse_labels
-
-    frames, used = [], []
-    for path in files:
-        if not path.exists():
-            raise typer.Exit(_fail(
-                f"config/settings.yaml (coding.training_files) names {path}, which does not exist: "
-                "restore the file or take it off the list."))
-        df = _read_labelled(path, "training")
-        if not {"text", "codes"} <= set(df.columns):
-            raise typer.Exit(_fail(
-                f"The training file {path} needs the columns 'text' and 'codes' (ids separated by ';', empty for "
-                f"none); it has {', '.join(df.columns)}. Fix the file or take it off coding.training_files."))
-        foreign = sorted({c for v in df["codes"] for c in parse_labels(v)} - code_ids)
-        if foreign:
-            log.warning("left out the training file %s: it uses code(s) %s that the codebook does not have "
-                        "(it was coded against another codebook; see coding.training_files in config/settings.yaml)",
-                        path, ", ".join(foreign))
-            continue
-        frames.append(df.reindex(columns=TRAINING_COLUMNS, fill_value=""))
-        used.append(path)
-    if analyst is not None:
-        frames.append(analyst.reindex(columns=TRAINING_COLUMNS, fill_value=""))
-    if not frames:
-        return pd.DataFrame(columns=TRAINING_COLUMNS), used
-    return pd.concat(frames, ignore_index=True).fillna("").astype(str), used
-
-
 def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     """Code ``<out>/responses.parquet`` and write the coding tables (shared by ``code`` and ``review --apply``)."""
     from tqdm import tqdm
 
-    from pipeline.coding.coder import CodebookCoder
     from pipeline.coding.questions import QuestionInferer
     from pipeline.coding.schema import CODES, RESPONSES, STATEMENTS, CodingSchemaError, validate
     from pipeline.coding.segment import segment_responses
@@ -161,18 +104,15 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     embedder = Embedder(cache_dir=out, model_name=s["model"], batch_size=s["batch_size"])
     analyst_path = out / "analyst_codes.csv"
     analyst = _read_analyst(analyst_path)
-    train, training_files = _training_data(_training_files(s), analyst, set(codebook.ids))
-    if training_files:
-        n_analyst_rows = 0 if analyst is None else len(analyst)
-        log.info("learning from %d coded statements in %s and %d analyst decisions", len(train) - n_analyst_rows,
-                 ", ".join(str(f) for f in training_files), n_analyst_rows)
     try:
-        coder = CodebookCoder(codebook, embedder=embedder, **_coder_params(s)).fit(
-            train["text"].tolist(), train["codes"].tolist(), [lang or "en" for lang in train["language"]])
-    except ValueError as exc:
-        hint = (" Check the codes in coding.training_files (config/settings.yaml) and analyst_codes.csv: they must be "
-                "the codebook's." if len(train) else "")
-        raise typer.Exit(_fail(str(exc) + hint)) from exc
+        coder = fit_coder(codebook, embedder=embedder, analyst=analyst)
+    except TrainingDataError as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+    training_files = [Path(f) for f in coder.training_files_]
+    if training_files or coder.n_analyst_:
+        log.info("learning from %d coded statements in %s and %d analyst decisions", coder.n_generic_,
+                 ", ".join(coder.training_files_) or "no training file", coder.n_analyst_)
+    train = coder.training_data_
     log.info("code thresholds (%s): %s", coder.calibration_, {k: round(v, 3) for k, v in coder.thresholds_.items()})
     steps.update()
     known = statements[~statements["question"].isin(["unknown", ""])]
@@ -216,7 +156,7 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     params = {
         "codebook": str(codebook_path or config.CONFIG_DIR / "codebook.yaml"),
         "codebook_summary": codebook.to_dict(),
-        "coder": _coder_params(s),
+        "coder": coder_params(s),
         "thresholds": {k: round(v, 4) for k, v in coder.thresholds_.items()},
         "calibration": coder.calibration_,
         "stance_method": "classifier" if sc.model_ is not None else "cue rules",
@@ -326,9 +266,10 @@ def review_command(
 
 
 def _print_table(result: dict) -> None:
+    lo, hi = result.get("f1_samples_interval") or (float("nan"), float("nan"))
     lines = [f"Statements: {result['n']}   speed: {result['statements_per_second']} statements/s",
-             f"F1 (sample-averaged) {result['f1_samples']:.3f}   micro {result['f1_micro']:.3f}   "
-             f"macro {result['f1_macro']:.3f}   exact match {result['exact_match']:.3f}"]
+             f"F1 (sample-averaged) {result['f1_samples']:.3f} (95% interval {lo:.3f}-{hi:.3f})   micro "
+             f"{result['f1_micro']:.3f}   macro {result['f1_macro']:.3f}   exact match {result['exact_match']:.3f}"]
     if result.get("question_accuracy") is not None:
         lines.append(f"Question accuracy {result['question_accuracy']:.3f}")
     if result.get("stance_accuracy") is not None:
@@ -339,6 +280,16 @@ def _print_table(result: dict) -> None:
         lines.append(f"{cid:<12}{m['precision']:>10.3f}{m['recall']:>8.3f}{m['f1']:>7.3f}{m['kappa']:>7.3f}{m['support']:>9}")
     for lang, m in (result.get("by_language") or {}).items():
         lines.append(f"language {lang}: n={m['n']} F1 samples {m['f1_samples']:.3f} micro {m['f1_micro']:.3f}")
+    for col, rows in (result.get("by") or {}).items():
+        for r in rows:
+            stance = f"   stance macro F1 {r['stance_f1_macro']:.3f}" if "stance_f1_macro" in r else ""
+            lines.append(f"{col} {r[col]}: n={r['n']} F1 samples {r['f1_samples']:.3f} "
+                         f"({r['f1_low']:.3f}-{r['f1_high']:.3f}){stance}")
+    for r in result.get("selective") or []:
+        lines.append(f"most confident {r['coverage']:.0%} ({r['n']} statements): F1 samples {r['f1_samples']:.3f}")
+    for r in result.get("learning_curve") or []:
+        lines.append(f"learning curve ({r['order']} order), {r['n_coded']} of the set's statements coded: "
+                     f"F1 samples {r['f1_samples']:.3f}")
     for name, m in (result.get("baselines") or {}).items():
         if "f1_samples" in m:
             lines.append(f"baseline {name:<18} F1 samples {m['f1_samples']:.3f} micro {m['f1_micro']:.3f} macro {m['f1_macro']:.3f}")
@@ -348,45 +299,64 @@ def _print_table(result: dict) -> None:
 
 
 def _read_labelled(path: Path, what: str) -> pd.DataFrame:
-    if not path.exists():
-        raise typer.Exit(_fail(f"The {what} file {path} does not exist."))
     try:
-        df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-    except Exception as exc:  # noqa: BLE001
-        raise typer.Exit(_fail(f"Could not read the {what} file {path} as CSV ({exc}).")) from exc
-    log.info("read %s (%d rows)", path, len(df))
-    return df
+        return read_labelled(path, what)
+    except TrainingDataError as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+
+
+def _evaluation_training(train: list[Path] | None, no_training: bool, codebook) -> tuple[pd.DataFrame | None, list[Path]]:
+    """The statements evaluate learns from: ``--train`` files, else ``coding.training_files`` as ``make code``."""
+    if no_training:
+        return None, []
+    if train:
+        frames = [_read_labelled(path, "training") for path in train]
+        return pd.concat(frames, ignore_index=True).fillna(""), list(train)
+    if codebook is None:
+        return None, []
+    try:
+        generic, _, used = training_data(training_files(coding_settings()), None, set(codebook.ids))
+    except TrainingDataError as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+    return (generic if len(generic) else None), used
 
 
 def evaluate_command(
     gold: Annotated[Path, typer.Option(help="CSV of hand-coded statements: `text` and `codes` (ids separated by ';', empty for none); optional `question`, `stance`, `language`, `is_suggestion`.")] = config.GOLD_DIR / "gold_statements.csv",
-    train: Annotated[Path | None, typer.Option(help="CSV of analyst-coded statements in the same form, learned from first.")] = None,
+    train: Annotated[list[Path] | None, typer.Option(help="CSV of coded statements in the same form, learned from (repeatable). Default: coding.training_files in config/settings.yaml, as `make code` uses.")] = None,
+    no_training: Annotated[bool, typer.Option("--no-training", help="Learn from the codebook alone (its examples, or its descriptions when it has none).")] = False,
     codebook: Annotated[Path | None, typer.Option(help="Codebook YAML. Default: config/codebook.yaml, or with --train the codes the training file uses.")] = None,
     json_out: Annotated[Path | None, typer.Option("--json", help="Write the figures to this JSON file.")] = None,
-    predictions: Annotated[Path | None, typer.Option(help="Also write the gold rows with the predicted codes to this CSV.")] = None,
+    predictions: Annotated[Path | None, typer.Option(help="Write one row per statement to this CSV: gold, predicted codes, confidence and each code's score.")] = None,
+    by: Annotated[list[str] | None, typer.Option(help="Also give the figures by this column (repeatable), e.g. cohort, register, language.")] = None,
+    learning_curve: Annotated[bool, typer.Option("--learning-curve", help="Also measure F1 on held-out statements after 0, 25, 50, 100, 150 of the set's own statements are coded (5-fold), in random and review-sheet order.")] = False,
     baselines: Annotated[bool, typer.Option("--baselines", help="Also score the lexicon, similarity and BERTopic zero-shot baselines.")] = False,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Code a labelled CSV and report agreement with its codes (F1, per-code kappa, question and stance accuracy)."""
+    """Code a labelled CSV and report agreement with its codes (F1 with a bootstrap interval, per-code kappa, question and stance)."""
     setup_logging(verbose)
     from pipeline.coding.evaluate import EvaluationInputError, evaluate_frame
     from pipeline.nlp.embed import Embedder
 
     s = _settings()
     gold_df = _read_labelled(gold, "gold")
-    train_df = _read_labelled(train, "training") if train is not None else None
-    cb = _load_codebook(codebook) if (codebook is not None or train is None) else None
+    cb = _load_codebook(codebook) if (codebook is not None or not train) else None
+    train_df, used = _evaluation_training(train, no_training, cb)
+    typer.echo("Learning from: " + (", ".join(str(p) for p in used) if used else "the codebook alone") +
+               (f" ({len(train_df)} coded statements)" if train_df is not None else ""))
     # In-memory embeddings: the speed reported includes embedding every statement.
     embedder = Embedder(cache_dir=None, model_name=s["model"], batch_size=s["batch_size"], show_progress=False)
-    params = _coder_params(s)
+    params = coder_params(s)
     params.pop("random_state")
     try:
         result, preds = evaluate_frame(gold_df, cb, train_df, embedder=embedder, coder_params=params,
-                                       baselines=baselines, random_state=s["random_state"])
+                                       baselines=baselines, random_state=s["random_state"], by=by or ())
+        if learning_curve:
+            result["learning_curve"] = _learning_curve(gold_df, cb, train_df, embedder, s)
     except (EvaluationInputError, ValueError) as exc:
         raise typer.Exit(_fail(str(exc))) from exc
     result["gold"] = str(gold)
-    result["train"] = str(train) if train else None
+    result["train"] = [str(p) for p in used]
     _print_table(result)
     if json_out is not None:
         json_out.parent.mkdir(parents=True, exist_ok=True)
@@ -396,3 +366,26 @@ def evaluate_command(
         predictions.parent.mkdir(parents=True, exist_ok=True)
         preds.to_csv(predictions, index=False, encoding="utf-8-sig")
         log.info("wrote %s", predictions)
+
+
+def _learning_curve(gold_df: pd.DataFrame, cb, train_df: pd.DataFrame | None, embedder, s: dict) -> list[dict]:
+    from pipeline.coding.assess import learning_curve
+    from pipeline.coding.coder import CodebookCoder, parse_labels
+    from pipeline.coding.codebook import Codebook
+    from pipeline.coding.evaluate import check_labelled
+
+    gold_df = check_labelled(gold_df, "gold")
+    codebook = cb or Codebook.from_labels([c for v in (train_df["codes"] if train_df is not None else gold_df["codes"])
+                                           for c in parse_labels(v)])
+    generic = train_df if train_df is not None else pd.DataFrame(columns=["text", "codes", "language"])
+    lang = generic["language"].tolist() if "language" in generic else None
+
+    def fit(own: pd.DataFrame):
+        return CodebookCoder(codebook, embedder=embedder, **coder_params(s)).fit(
+            generic["text"].tolist(), generic["codes"].tolist(), lang, own_texts=own["text"].tolist(),
+            own_labels=own["codes"].tolist(),
+            own_languages=own["language"].tolist() if "language" in own else None)
+
+    curve = learning_curve(gold_df, fit, random_state=s["random_state"])
+    summary = curve.groupby(["order", "n_coded"], as_index=False)["f1_samples"].mean().round(4)
+    return summary.to_dict(orient="records")

@@ -107,6 +107,12 @@ class CodebookCoder:
         fallback_ratio: A statement with no code gets its best code when that code's score reaches
             this share of its threshold and one of its lexicon terms matched (0 = never).
         max_codes: Keep at most this many codes per statement (0 = no limit).
+        own_weight: Sample weight of a statement coded by this consultation's analyst (``fit``'s
+            ``own_texts``) relative to a codebook example.
+        zero_shot_z: Zero-shot coding (a codebook with descriptions and nothing coded): a code is given
+            when its similarity stands this many standard deviations above the statement's mean
+            similarity to all codes.
+        zero_shot_floor: ... and its cosine similarity reaches this (else the statement is uncoded).
         random_state: Seed for the cross-validation split and the solvers.
     """
 
@@ -131,6 +137,9 @@ class CodebookCoder:
         w_word: float = 0.7,
         fallback_ratio: float = 0.4,
         max_codes: int = 2,
+        own_weight: float = 3.0,
+        zero_shot_z: float = 1.5,
+        zero_shot_floor: float = 0.15,
         random_state: int = 42,
     ) -> None:
         self.codebook = codebook
@@ -152,6 +161,9 @@ class CodebookCoder:
         self.w_word = w_word
         self.fallback_ratio = fallback_ratio
         self.max_codes = max_codes
+        self.own_weight = own_weight
+        self.zero_shot_z = zero_shot_z
+        self.zero_shot_floor = zero_shot_floor
         self.random_state = random_state
 
     # ------------------------------------------------------------------ codebook-derived signals
@@ -339,13 +351,20 @@ class CodebookCoder:
         return out
 
     def fit(self, texts: Sequence[str] | None = None, labels: Sequence | None = None,
-            languages: Sequence[str] | None = None) -> CodebookCoder:
+            languages: Sequence[str] | None = None, own_texts: Sequence[str] | None = None,
+            own_labels: Sequence | None = None, own_languages: Sequence[str] | None = None) -> CodebookCoder:
         """Learn the classifier and calibrate per-code thresholds.
 
         Args:
-            texts: Analyst-coded statements (may be empty/None: then only the codebook's examples are used).
+            texts: Coded statements from elsewhere (training files; may be empty/None: then only the
+                codebook's examples are used).
             labels: Their codes, each a list of ids or a ``;``-separated string (empty = no code).
             languages: Their languages (``en``/``cy``), used to prefer evidence in the same language.
+            own_texts: Statements of *this* consultation coded by its analyst (the review sheet). They
+                set the consultation's conventions: they weigh ``own_weight`` times a generic statement
+                and, once there are ``min_analyst_for_cv`` of them, thresholds are calibrated on them alone.
+            own_labels: Their codes.
+            own_languages: Their languages.
 
         Returns:
             self.
@@ -359,12 +378,33 @@ class CodebookCoder:
         labels = list(labels) if labels is not None else []
         if len(labels) != len(texts):
             raise ValueError(f"{len(texts)} texts but {len(labels)} label entries: give one entry per text.")
+        own_texts = [str(t) for t in (own_texts or [])]
+        own_labels = list(own_labels) if own_labels is not None else []
+        if len(own_labels) != len(own_texts):
+            raise ValueError(f"{len(own_texts)} own texts but {len(own_labels)} label entries: give one entry per text.")
+        languages = list(languages) if languages is not None else ["en"] * len(texts)
+        own_languages = list(own_languages) if own_languages is not None else ["en"] * len(own_texts)
+        n_generic = len(texts)
+        texts = texts + own_texts
+        labels = labels + own_labels
         self._prepare_codebook()
         y_an = self._label_matrix(labels)
         self.analyst_text_ = texts
         self.analyst_labels_ = y_an
-        self.analyst_lang_ = list(languages) if languages is not None else ["en"] * len(texts)
+        self.analyst_lang_ = languages + own_languages
         n_ex = len(self.example_text_) if self.use_examples else 0
+        if n_ex + len(texts) == 0 and self.method == "combined" and self.codebook.has_descriptions:
+            # Nothing coded and no examples: code by similarity to the descriptions, relative to the
+            # other codes (a principled default needing no labels; see _zero_shot_scores).
+            self.zero_shot_ = True
+            self.n_train_ = {"codebook_examples": 0, "coded": 0, "own": 0}
+            self.support_ = dict.fromkeys(self.ids, 0)
+            self.pool_labels_ = None
+            self.thresholds_ = dict.fromkeys(self.ids, 0.5)
+            self.calibration_ = (f"zero-shot: similarity to each code's description at least {self.zero_shot_z} standard "
+                                 f"deviations above the statement's mean over codes, and at least {self.zero_shot_floor}")
+            return self
+        self.zero_shot_ = False
         if n_ex + len(texts) == 0 and self.method != "lexicon":
             raise ValueError(
                 "There is nothing to learn the codes from: the codebook has no examples and no "
@@ -379,8 +419,9 @@ class CodebookCoder:
         y = np.vstack([y_ex, y_an]) if len(all_text) else np.zeros((0, k), dtype=bool)
         exclude = np.r_[np.arange(n_ex), -np.ones(len(texts), dtype=int)].astype(int)
         is_analyst = np.r_[np.zeros(n_ex, bool), np.ones(len(texts), bool)]
-        weight = np.where(is_analyst, self.analyst_weight, 1.0)
-        self.n_train_ = {"codebook_examples": n_ex, "analyst": len(texts)}
+        is_own = np.r_[np.zeros(n_ex + n_generic, bool), np.ones(len(own_texts), bool)]
+        weight = np.where(is_own, self.own_weight, np.where(is_analyst, self.analyst_weight, 1.0))
+        self.n_train_ = {"codebook_examples": n_ex, "coded": n_generic, "own": len(own_texts)}
         self.support_ = dict(zip(self.ids, y.sum(axis=0).astype(int).tolist(), strict=True))
 
         if self.method == "lexicon":
@@ -395,8 +436,13 @@ class CodebookCoder:
         # Each training statement is its own pool entry: leave it out of its neighbour features.
         exclude_pool = np.r_[np.arange(n_ex), len(self.example_text_) + np.arange(len(texts))].astype(int)
         _, _, desc, best, dense = self._dense(all_text, emb, exclude, exclude_pool)
-        # Calibrate on analyst statements when there are enough, else on the codebook's examples.
-        if is_analyst.sum() >= self.min_analyst_for_cv:
+        # Calibrate on this consultation's own coded statements when there are enough (they define its
+        # conventions), else on all coded statements, else on the codebook's examples.
+        if is_own.sum() >= self.min_analyst_for_cv:
+            score_rows = np.where(is_own)[0]
+            self.calibration_ = (f"{self.cv_folds}-fold cross-validation on {len(score_rows)} statements "
+                                 "coded by this consultation's analyst")
+        elif is_analyst.sum() >= self.min_analyst_for_cv:
             score_rows = np.where(is_analyst)[0]
             self.calibration_ = f"{self.cv_folds}-fold cross-validation on {len(score_rows)} analyst-coded statements"
         else:
@@ -457,6 +503,8 @@ class CodebookCoder:
             scores = np.where(hits > 0, 1.0 - 0.5 ** hits, 0.0)
             return matches, scores, None
         emb = self.embedder_.encode(texts) if texts else np.zeros((0, 384))
+        if getattr(self, "zero_shot_", False):
+            return matches, self._zero_shot_scores(texts, emb), emb
         desc, best = self._similarities(emb)
         if self.method == "similarity":
             return matches, self.similarity_score(desc, best), emb
@@ -466,6 +514,40 @@ class CodebookCoder:
             dense = np.hstack([np.log1p(hits), desc, best])
         X = self.features_.transform(texts, embeddings=emb, dense=dense)
         return matches, self._apply_models(self.models_, X), emb
+
+    def _zero_shot_scores(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
+        """Scores in ``[0, 1]`` (0.5 = the line) from similarity to the code descriptions alone.
+
+        A statement's similarity to each code is the best of the whole statement's and of any of its
+        sentences' (a long answer makes several points). Codes are compared with each other: a code
+        stands out when its similarity is ``zero_shot_z`` standard deviations above the statement's
+        mean over all codes; the best code is always a candidate. Below ``zero_shot_floor`` nothing fits.
+        """
+        import re
+
+        n, k = len(texts), len(self.ids)
+        if n == 0 or k == 0:
+            return np.zeros((n, k))
+        sims = emb @ self.description_vectors_.T
+        pieces, owner = [], []
+        for i, t in enumerate(texts):
+            parts = [p for p in re.split(r"(?<=[.!?])\s+", t) if len(p.split()) >= 4]
+            if len(parts) > 1:
+                pieces.extend(parts)
+                owner.extend([i] * len(parts))
+        if pieces:
+            ps = self.embedder_.encode(pieces) @ self.description_vectors_.T
+            for row, i in zip(ps, owner, strict=True):
+                sims[i] = np.maximum(sims[i], row)
+        sims[:, ~self.has_description_] = -1.0
+        mu = sims.mean(axis=1, keepdims=True)
+        sd = sims.std(axis=1, keepdims=True) + 1e-6
+        z = (sims - mu) / sd
+        best = sims.argmax(axis=1)
+        z[np.arange(n), best] = np.maximum(z[np.arange(n), best], self.zero_shot_z)
+        proba = 1.0 / (1.0 + np.exp(-2.0 * (z - self.zero_shot_z)))
+        proba = np.where(z >= self.zero_shot_z, np.maximum(proba, 0.5), np.minimum(proba, 0.4999))
+        return np.where(sims >= self.zero_shot_floor, proba, np.minimum(proba, 0.4999 * sims.clip(0, None)))
 
     def predict_proba(self, texts: Sequence[str]) -> np.ndarray:
         """Scores in ``[0, 1]``, shape ``(n, n_codes)``, columns in :attr:`ids` order."""
@@ -478,6 +560,13 @@ class CodebookCoder:
         matches, proba, _ = self._scores(texts)
         chosen = self._decide(proba, matches)
         return [[self.ids[j] for j in np.where(row)[0]] for row in chosen]
+
+    def predict_scores(self, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
+        """The codes of each text and the scores behind them (``(n, n_codes)``, :attr:`ids` order)."""
+        self._check_fitted()
+        matches, proba, _ = self._scores(texts)
+        chosen = self._decide(proba, matches)
+        return [[self.ids[j] for j in np.where(row)[0]] for row in chosen], proba
 
     def _decide(self, proba: np.ndarray, matches: list[dict]) -> np.ndarray:
         """Which codes each statement gets: every code at or above its threshold; then

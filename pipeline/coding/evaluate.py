@@ -17,13 +17,15 @@ from __future__ import annotations
 
 import logging
 import time
+from collections.abc import Sequence
 
 import numpy as np
 import pandas as pd
 
 from pipeline.coding.codebook import Codebook
 from pipeline.coding.coder import CodebookCoder, parse_labels
-from pipeline.coding.metrics import accuracy, f1_macro, multilabel_scores
+from pipeline.coding.assess import bootstrap_interval, scores_by, selective_scores, statement_confidence
+from pipeline.coding.metrics import accuracy, f1_macro, multilabel_scores, sample_f1
 from pipeline.coding.questions import QuestionInferer
 from pipeline.coding.stance import STANCES, StanceClassifier, is_suggestion
 
@@ -129,6 +131,7 @@ def evaluate_frame(
     coder_params: dict | None = None,
     baselines: bool = False,
     random_state: int = 42,
+    by: Sequence[str] = (),
 ) -> tuple[dict, pd.DataFrame]:
     """Code a gold table and score the result.
 
@@ -140,13 +143,22 @@ def evaluate_frame(
         coder_params: Extra settings for :class:`CodebookCoder`.
         baselines: Also score the lexicon, similarity and BERTopic zero-shot baselines.
         random_state: Seed.
+        by: Columns of ``gold`` to break the figures down by (``result["by"][column]``).
 
     Returns:
-        ``(result, predictions)``: the metrics dict (keys listed in the issue plus extras) and the gold
-        table with ``pred_codes``, ``pred_question``, ``pred_stance`` columns added.
+        ``(result, predictions)``: the metrics dict (with ``f1_samples_interval``, a bootstrap 95%
+        interval, and ``selective``, F1 at 50/80/100% coverage) and the gold table with
+        ``pred_codes``, ``confidence``, ``score_<code>``, ``pred_question``, ``pred_stance`` added.
+
+    Raises:
+        EvaluationInputError: A table lacks what is needed, or a ``by`` column is missing.
     """
     gold = check_labelled(gold, "gold")
     train = check_labelled(train, "training") if train is not None else None
+    missing_by = [c for c in by if c not in gold.columns]
+    if missing_by:
+        raise EvaluationInputError(f"The gold file has no column {', '.join(map(repr, missing_by))} to break the "
+                                   f"figures down by; it has {', '.join(gold.columns)}.")
     if codebook is None:
         if train is None:
             raise EvaluationInputError("Give a codebook (--codebook) or a training file (--train) to learn the codes from.")
@@ -164,12 +176,18 @@ def evaluate_frame(
 
     texts = list(gold["text"])
     t0 = time.perf_counter()
-    pred = coder.predict(texts)
+    pred, proba = coder.predict_scores(texts)
     elapsed = time.perf_counter() - t0
     result = multilabel_scores(gold_labels, pred, codebook.ids)
+    result["f1_samples_interval"] = list(bootstrap_interval(sample_f1(gold_labels, pred), random_state=random_state))
     result["statements_per_second"] = round(len(texts) / elapsed, 1) if elapsed > 0 else None
+    conf = statement_confidence(proba, [coder.thresholds_[c] for c in coder.ids])
+    result["selective"] = selective_scores(gold_labels, pred, conf)
     out = gold.copy()
     out["pred_codes"] = [";".join(p) for p in pred]
+    out["confidence"] = np.round(conf, 4)
+    for j, cid in enumerate(coder.ids):
+        out[f"score_{cid}"] = np.round(proba[:, j], 4)
 
     result["question_accuracy"] = None
     if "question" in gold.columns and codebook.questions or ("question" in gold.columns and train is not None and "question" in train):
@@ -190,7 +208,7 @@ def evaluate_frame(
         g = list(gold["stance"])
         result["stance_accuracy"] = accuracy(g, s_pred)
         result["stance_f1_macro"] = f1_macro(g, s_pred, [s for s in STANCES if s in set(g)])
-        result["stance_method"] = "classifier trained on --train" if sc.model_ is not None else "cue rules"
+        result["stance_method"] = "classifier trained on the training statements" if sc.model_ is not None else "cue rules"
     if "is_suggestion" in gold.columns:
         sug = [is_suggestion(t) for t in texts]
         truth = _bool(gold["is_suggestion"])
@@ -206,6 +224,10 @@ def evaluate_frame(
             scores = multilabel_scores([gold_labels[i] for i in idx], [pred[i] for i in idx], codebook.ids)
             scores.pop("per_code")
             result["by_language"][str(lang)] = scores
+    for col in by or ():
+        result.setdefault("by", {})[col] = scores_by(
+            gold, col, gold_labels, pred, codebook.ids, out["pred_stance"].tolist() if "pred_stance" in out else None
+        ).to_dict(orient="records")
     result["thresholds"] = {k: round(v, 4) for k, v in coder.thresholds_.items()}
     result["calibration"] = coder.calibration_
     result["codebook"] = codebook.name

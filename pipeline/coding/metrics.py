@@ -41,6 +41,17 @@ def cohen_kappa(a: Sequence[bool], b: Sequence[bool]) -> float:
     return float((po - pe) / (1 - pe))
 
 
+def sample_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> list[float]:
+    """Each statement's F1 ``2|G∩P| / (|G|+|P|)`` (1.0 when both are empty): what ``f1_samples`` averages."""
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(gold)} gold rows but {len(pred)} predictions.")
+    out = []
+    for g, p in zip(gold, pred, strict=True):
+        g, p = set(g), set(p)
+        out.append(1.0 if not g and not p else 2 * len(g & p) / (len(g) + len(p)))
+    return out
+
+
 def multilabel_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], ids: Sequence[str]) -> dict:
     """Multi-label agreement of ``pred`` with ``gold``.
 

@@ -98,3 +98,137 @@ class QuestionMatcher:
 
 def _distinctive(alias: str) -> bool:
     return len(alias.split()) >= _DISTINCTIVE_WORDS or len(alias) >= _DISTINCTIVE_CHARS
+
+
+# ----------------------------------------------------------------------------------------------
+# Placing by meaning
+
+#: Words that carry no meaning for placing a question (English and Welsh function words, survey filler).
+_STOP = frozenset(
+    """a an the and or but of to in on at for by with from as is are was were be been being do does did done
+    have has had having you your yours we our us they them their it its this that these those there here what
+    which who whom how why when where whether if so not no yes any anything some more most very much many can
+    could should would will shall may might must i me my he she his her do feel think please tell about
+    y yr ar i o a ac yn ym yng mae oes ydy ydych ydyn chi ni nhw eich ein eu beth sut pam pa wedi bod fod
+    cjiw criminal justice wales cymru cyfiawnder troseddol plan cynllun draft drafft question cwestiwn""".split()
+)
+
+
+def content_words(text: str) -> frozenset[str]:
+    """The meaning-bearing words of a label, crudely stemmed (first five letters), stop words dropped."""
+    words = re.findall(r"[a-z\u00e0-\u00ff']+", normalise_label(text))
+    return frozenset(w.strip("'")[:5] for w in words if len(w) > 2 and w.strip("'") not in _STOP)
+
+
+@dataclass(frozen=True)
+class Placement:
+    """Where a label was placed: the question id, how (``alias``, ``meaning`` or ``none``) and a confidence 0-1."""
+
+    question: str
+    method: str
+    confidence: float
+    best_guess: str = UNKNOWN
+
+
+class QuestionPlacer:
+    """Place a heading, column name or facilitator's question on a question: aliases first, then by meaning.
+
+    Meaning is the best of two comparisons with each question's texts in English and Welsh (its
+    label, its aliases of two or more words and its ``meaning`` paraphrases in
+    ``config/questions.yaml``): the cosine similarity of sentence embeddings (all-MiniLM-L6-v2,
+    offline, :mod:`pipeline.nlp.embed`), and the share of the label's content words found in the
+    question's texts. ``confidence = embedding_weight * cosine + (1 - embedding_weight) * overlap``
+    for the best question; below ``min_confidence``, or less than ``min_margin`` ahead of the next
+    question (a label that could be either), the label is ``unknown``. Results are cached
+    per label, and the model is loaded only when a label needs it.
+
+    Args:
+        questions: ``config/questions.yaml`` ``questions``.
+        min_confidence: Confidence (0-1) needed to place a label by meaning.
+        min_margin: How far the best question's confidence must be ahead of the second's.
+        embedding_weight: Weight of the embedding similarity against word overlap.
+        use_embeddings: ``False`` compares words only (no model is loaded).
+    """
+
+    def __init__(
+        self,
+        questions: Mapping[str, Any],
+        min_confidence: float = 0.45,
+        min_margin: float = 0.05,
+        embedding_weight: float = 0.7,
+        use_embeddings: bool = True,
+    ) -> None:
+        self.matcher = QuestionMatcher(questions)
+        self.min_confidence = float(min_confidence)
+        self.min_margin = float(min_margin)
+        self.embedding_weight = float(embedding_weight) if use_embeddings else 0.0
+        self.use_embeddings = use_embeddings
+        texts: list[tuple[str, str]] = []
+        for qid, spec in questions.items():
+            spec = spec or {}
+            for text in [spec.get("label", ""), *spec.get("aliases", []), *spec.get("meaning", [])]:
+                if text and len(normalise_label(text).split()) >= 2:
+                    texts.append((qid, str(text)))
+        self._texts = texts
+        self._words = [content_words(t) for _, t in texts]
+        self._vectors = None
+        self._cache: dict[str, Placement] = {}
+
+    @property
+    def ids(self) -> list[str]:
+        """The question ids in config order."""
+        return self.matcher.ids
+
+    def _embed(self, texts: list[str]):
+        from pipeline.nlp.embed import Embedder
+
+        return Embedder(cache_dir=None, show_progress=False).encode(texts)
+
+    def by_meaning(self, label: str) -> Placement:
+        """Compare a label with every question's texts by meaning (no aliases)."""
+        import numpy as np
+
+        norm = normalise_label(label)
+        words = content_words(label)
+        if not norm or not self._texts or (not words and len(norm.split()) < 2):
+            return Placement(UNKNOWN, "none", 0.0)
+        ids = [q for q, _ in self._texts]
+        overlap = np.array([len(words & w) / len(words) if words else 0.0 for w in self._words])
+        if self.use_embeddings:
+            if self._vectors is None:
+                self._vectors = self._embed([t for _, t in self._texts])
+            cosine = self._vectors @ self._embed([str(label)])[0]
+        else:
+            cosine = np.zeros(len(ids))
+        score = self.embedding_weight * np.clip(cosine, 0, 1) + (1 - self.embedding_weight) * overlap
+        best: dict[str, float] = {}
+        for qid, s in zip(ids, score, strict=True):
+            best[qid] = max(best.get(qid, 0.0), float(s))
+        ranked = sorted(best, key=lambda q: -best[q])
+        qid = ranked[0]
+        conf = round(best[qid], 3)
+        second = best[ranked[1]] if len(ranked) > 1 else 0.0
+        if conf < self.min_confidence or best[qid] - second < self.min_margin:
+            return Placement(UNKNOWN, "none", conf, qid)
+        return Placement(qid, "meaning", conf, qid)
+
+    def place(self, label: Any, strict: bool = False, meaning: bool = True) -> Placement:
+        """Aliases first (as :meth:`QuestionMatcher.match`), then meaning when ``meaning`` is true."""
+        qid = self.matcher.match(label, strict=strict)
+        if qid != UNKNOWN:
+            return Placement(qid, "alias", 1.0, qid)
+        if not meaning or label is None or not str(label).strip():
+            return Placement(UNKNOWN, "none", 0.0)
+        key = normalise_label(label)
+        if key not in self._cache:
+            self._cache[key] = self.by_meaning(str(label))
+        return self._cache[key]
+
+    # The matcher's interface, so readers can use either.
+    def match(self, label: Any, strict: bool = False) -> str:
+        """Aliases only (see :meth:`QuestionMatcher.match`)."""
+        return self.matcher.match(label, strict=strict)
+
+    def is_question(self, label: Any, strict: bool = False) -> bool:
+        """True when an alias names one of the questions."""
+        return self.matcher.is_question(label, strict=strict)

@@ -13,10 +13,18 @@ DataFrame of *raw items*, one per answer found, with the columns :data:`RAW_COLU
 - ``speaker``: ``participant`` or ``facilitator``;
 - ``text``: the answer as written ("" for a question left blank; the stage rejects those);
 - ``cohort`` / ``area``: what a sheet's own cohort or area column says for that row ("" if none);
-- ``note``: "" for an answer; otherwise why this item is not an answer (the stage ledgers it).
+- ``note``: "" for an answer; otherwise why this item is not an answer (the stage ledgers it);
+- ``question_confidence``: how sure the placement is (1 for an alias, the meaning score, 0 for ``unknown``);
+- ``ocr_confidence``: Tesseract's mean word confidence (0-100) for text read by OCR, "" otherwise;
+- ``kind``: ``item`` (an answer or a rejected item) or ``metadata`` (a whole metadata column: an ID,
+  timestamp, name, email, age, consent... never kept as text; ``note`` says what it is);
+- ``cells``: how many cells or lines the item stands for (1, or a metadata column's filled cells), so
+  the ledger reconciles cells.
 
 Readers raise :class:`ReturnError`, whose message names the file and says what to do, for a file
-that is corrupt, password-protected, empty, of an unknown format, or has no recognisable question.
+that is corrupt, password-protected, empty or of an unknown format. A file with no recognisable
+question is still read: its answers are ``unknown`` (the ledger warns). More formats (OCR of scans
+and photos, OpenDocument, RTF, email, HTML) are in :mod:`pipeline.ingest.formats`.
 ``READERS`` maps each accepted extension to its reader; :func:`read_return` dispatches.
 """
 
@@ -32,7 +40,7 @@ from typing import Any
 
 import pandas as pd
 
-from pipeline.ingest.questions import QuestionMatcher
+from pipeline.ingest.questions import Placement, QuestionMatcher, QuestionPlacer
 from pipeline.vocab import UNKNOWN, normalise_label
 
 RAW_COLUMNS = [
@@ -45,6 +53,10 @@ RAW_COLUMNS = [
     "cohort",
     "area",
     "note",
+    "question_confidence",
+    "ocr_confidence",
+    "kind",
+    "cells",
 ]
 
 _OLE_SIGNATURE = b"\xd0\xcf\x11\xe0"
@@ -54,6 +66,7 @@ _PDF_SIGNATURE = b"%PDF"
 NOT_AN_ANSWER_METADATA = "a title or 'label: value' line before the first question, not an answer"
 NOT_AN_ANSWER_PREAMBLE = "introductory text before the first question (not a participant's answer)"
 NOT_AN_ANSWER_SHEET = "sheet {sheet!r} has no question or answer columns, so this row was not read as an answer"
+NOT_AN_ANSWER_TITLE_ROW = "a title row above the table's header, not an answer"
 
 
 class ReturnError(Exception):
@@ -62,10 +75,10 @@ class ReturnError(Exception):
 
 @dataclass(frozen=True)
 class ReadContext:
-    """What readers need to know: the question aliases and the column names sheets use.
+    """What readers need to know: the questions, the column names sheets use and the OCR settings.
 
-    Build it with :meth:`from_config` from ``config/questions.yaml`` and the ``ingest_layout``
-    section of ``config/settings.yaml``.
+    Build it with :meth:`from_config` from ``config/questions.yaml`` and the ``ingest`` and
+    ``ingest_layout`` sections of ``config/settings.yaml``.
     """
 
     matcher: QuestionMatcher
@@ -76,14 +89,25 @@ class ReadContext:
     speaker_columns: frozenset[str] = frozenset()
     header_scan_rows: int = 20
     label_columns: frozenset[str] = field(default_factory=lambda: frozenset({"question", "questions", "cwestiwn", "topic"}))
+    placer: QuestionPlacer | None = None
+    metadata_columns: Mapping[str, str] = field(default_factory=dict)
+    personal_metadata: frozenset[str] = frozenset()
+    vocab: Mapping[str, Any] = field(default_factory=dict)
+    ocr: Mapping[str, Any] = field(default_factory=dict)
 
     @classmethod
-    def from_config(cls, questions: Mapping[str, Any], layout: Mapping[str, Any]) -> ReadContext:
-        """Build from the ``questions`` mapping and the ``ingest_layout`` settings."""
+    def from_config(cls, questions: Mapping[str, Any], layout: Mapping[str, Any],
+                    ingest: Mapping[str, Any] | None = None, vocab: Mapping[str, Any] | None = None) -> ReadContext:
+        """Build from the ``questions`` mapping, the ``ingest_layout`` and ``ingest`` settings and the vocabularies."""
 
         def names(key: str) -> frozenset[str]:
             return frozenset(normalise_label(v) for v in layout.get(key, []) or [])
 
+        ingest = dict(ingest if ingest is not None else config_section("ingest"))
+        placer_args = {k: ingest[f"question_{k}"] for k in ("min_confidence", "min_margin", "embedding_weight",
+                                                              "use_embeddings") if f"question_{k}" in ingest}
+        metadata = {normalise_label(alias): kind for kind, aliases in (layout.get("metadata_columns") or {}).items()
+                    for alias in aliases or []}
         return cls(
             matcher=QuestionMatcher(questions),
             participant_columns=names("participant_columns"),
@@ -92,7 +116,26 @@ class ReadContext:
             area_columns=names("area_columns"),
             speaker_columns=names("speaker_columns"),
             header_scan_rows=int(layout.get("header_scan_rows", 20)),
+            placer=QuestionPlacer(questions, **placer_args),
+            metadata_columns=metadata,
+            personal_metadata=frozenset(layout.get("personal_metadata", []) or []),
+            vocab=vocab or {},
+            ocr={k[4:]: v for k, v in ingest.items() if k.startswith("ocr_")},
         )
+
+    def place(self, label: Any, strict: bool = False, meaning: bool = True) -> Placement:
+        """Place a label on a question: aliases first, then (``meaning``) by meaning; see :class:`QuestionPlacer`."""
+        if self.placer is None:
+            qid = self.matcher.match(label, strict=strict)
+            return Placement(qid, "alias" if qid != UNKNOWN else "none", 1.0 if qid != UNKNOWN else 0.0)
+        return self.placer.place(label, strict=strict, meaning=meaning)
+
+
+def config_section(name: str) -> Mapping[str, Any]:
+    """A section of ``config/settings.yaml`` (for callers that build a context without passing it)."""
+    from pipeline import config
+
+    return config.settings().get(name, {}) or {}
 
 
 # ----------------------------------------------------------------------------------------------
@@ -100,7 +143,10 @@ class ReadContext:
 
 
 def _item(location: str, question: str = UNKNOWN, label: str = "", key: str = "", speaker: str = "participant",
-          text: str = "", cohort: str = "", area: str = "", note: str = "") -> dict[str, str]:
+          text: str = "", cohort: str = "", area: str = "", note: str = "", confidence: float | None = None,
+          ocr: float | None = None, kind: str = "item", cells: int = 1) -> dict[str, Any]:
+    if confidence is None:
+        confidence = 1.0 if question != UNKNOWN else 0.0
     return {
         "source_location": location,
         "question_label": label,
@@ -111,10 +157,19 @@ def _item(location: str, question: str = UNKNOWN, label: str = "", key: str = ""
         "cohort": cohort,
         "area": area,
         "note": note,
+        "question_confidence": round(float(confidence), 3),
+        "ocr_confidence": "" if ocr is None else round(float(ocr), 1),
+        "kind": kind,
+        "cells": int(cells),
     }
 
 
-def _frame(items: list[dict[str, str]]) -> pd.DataFrame:
+def _metadata_item(location: str, label: str, note: str, cells: int) -> dict[str, Any]:
+    """A metadata column (or email header): counted in the ledger, its values never kept."""
+    return _item(location, label=label, note=note, kind="metadata", cells=cells)
+
+
+def _frame(items: list[dict[str, Any]]) -> pd.DataFrame:
     return pd.DataFrame(items, columns=RAW_COLUMNS).astype(str) if items else pd.DataFrame(columns=RAW_COLUMNS)
 
 
@@ -224,41 +279,58 @@ def _split_speaker(text: str) -> tuple[str, str, str]:
 # Line-based returns: .txt/.md notes and PDF text
 
 
-def _question_heading(line: str, ctx: ReadContext, markdown: bool) -> tuple[str, str, str] | None:
-    """If a line is a question heading, return (question, label, trailing answer text)."""
+def _question_heading(line: str, ctx: ReadContext, markdown: bool) -> tuple[Placement, str, str] | None:
+    """If a line is a question heading, return (placement, label, trailing answer text)."""
     stripped = line.strip()
     if markdown and stripped.startswith("#"):
         label = stripped.lstrip("#").strip()
-        return ctx.matcher.match(label), label, ""
+        return ctx.place(label), label, ""
     m = _QNUM_RE.match(stripped)
     if m:
         rest = m.group("rest").strip()
-        qid = ctx.matcher.match(m.group("q"))
+        placement = ctx.place(m.group("q"), meaning=False)
         if not rest or ctx.matcher.is_question(rest) or rest.endswith("?"):
-            return qid, stripped, ""
-        return qid, m.group("q"), rest
+            return placement, stripped, ""
+        return placement, m.group("q"), rest
     if len(stripped) > 150 or parse_speaker(stripped) is not None:
         return None
     if ctx.matcher.is_question(stripped.rstrip(":"), strict=True):
-        return ctx.matcher.match(stripped.rstrip(":"), strict=True), stripped, ""
-    # A short question-like line ("2. Have we correctly interpreted the challenges?") may use looser wording.
-    if stripped.endswith("?") and not stripped.startswith(_QUOTE_START) and ctx.matcher.is_question(stripped):
-        return ctx.matcher.match(stripped), stripped, ""
+        return ctx.place(stripped.rstrip(":"), strict=True), stripped, ""
+    # A short question-like line ("2. Have we correctly interpreted the challenges?") may use looser wording,
+    # or other words with the same meaning ("What would make things better?").
+    if stripped.endswith("?") and not stripped.startswith(_QUOTE_START) and _BULLET_RE.match(stripped) is None:
+        placement = ctx.place(stripped, meaning=len(stripped) <= 120)
+        if placement.question != UNKNOWN:
+            return placement, stripped, ""
     return None
 
 
-def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdown: bool) -> list[dict[str, str]]:
+def _facilitator_question(text: str, ctx: ReadContext) -> Placement | None:
+    """A facilitator's line that asks one of the questions ("Facilitator: What should change?")."""
+    if "?" not in text or len(text) > 200:
+        return None
+    asked = text[: text.rindex("?") + 1]
+    # The question is the last sentence that ends with '?' ("We read the summary. Has CJIW listened?").
+    asked = re.split(r"(?<=[.!:])\s+", asked)[-1].strip()
+    placement = ctx.place(asked)
+    return placement if placement.question != UNKNOWN else None
+
+
+def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdown: bool) -> list[dict[str, Any]]:
     """Group (location, line) pairs into items under question headings.
 
     A blank line ends an item; a speaker label, bullet or heading starts a new one; other lines
     continue the current item (wrapped text). A question heading with nothing under it yields a
-    blank item, so the ledger shows the question was left unanswered.
+    blank item, so the ledger shows the question was left unanswered. In notes without question
+    headings, a facilitator's line that asks one of the questions ("Facilitator: Has CJIW listened
+    to you?", or the same question in other words) places the answers that follow it.
     """
-    items: list[dict[str, str]] = []
-    question, label = UNKNOWN, ""
+    items: list[dict[str, Any]] = []
+    question, label, confidence = UNKNOWN, "", 0.0
     seen_question = False
-    current: dict[str, str] | None = None
-    heading_item: dict[str, str] | None = None
+    by_heading = False  # once a heading names a question, headings (not facilitators' prompts) set the question
+    current: dict[str, Any] | None = None
+    heading_item: dict[str, Any] | None = None
     answered = True
 
     def close_heading() -> None:
@@ -274,14 +346,16 @@ def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdo
         if heading is not None:
             close_heading()
             current = None
-            question, label, rest = heading
+            placement, label, rest = heading
+            question, confidence = placement.question, placement.confidence
             seen_question = seen_question or question != UNKNOWN
+            by_heading = by_heading or question != UNKNOWN
             answered = question == UNKNOWN
-            heading_item = _item(location, question, label)
+            heading_item = _item(location, question, label, confidence=confidence)
             if rest:
                 answered = True
                 speaker, key, text = _split_speaker(rest)
-                current = _item(location, question, label, key, speaker, text)
+                current = _item(location, question, label, key, speaker, text, confidence=confidence)
                 items.append(current)
             continue
         parsed = parse_speaker(line)
@@ -289,13 +363,20 @@ def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdo
         if parsed is None and bullet is None and current is not None:
             current["text"] = f"{current['text']} {line}".strip()
             continue
+        if parsed is not None and parsed[0] == "facilitator" and not by_heading:
+            asked = _facilitator_question(parsed[2], ctx)
+            if asked is not None:
+                close_heading()
+                answered = True
+                question, label, confidence = asked.question, parsed[2], asked.confidence
+                seen_question = True
         text = bullet.group("text") if bullet and parsed is None else line
         speaker, key, text = _split_speaker(text)
         note = ""
         if not seen_question and parsed is None:
             meta = _META_RE.match(line) or _looks_like_title(line)
             note = NOT_AN_ANSWER_METADATA if meta else NOT_AN_ANSWER_PREAMBLE
-        current = _item(location, question, label, key, speaker, text, note=note)
+        current = _item(location, question, label, key, speaker, text, note=note, confidence=confidence)
         items.append(current)
         answered = True
         if note == NOT_AN_ANSWER_METADATA:
@@ -350,10 +431,10 @@ def read_pdf(path: Path, ctx: ReadContext) -> pd.DataFrame:
             ) from exc
         raise _corrupt(path, exc) from exc
     if not any(text.strip() for _, text in lines):
-        raise ReturnError(
-            f"{path.name} has no text layer (it may be a scanned image). "
-            "Ask the organisation for the original Word or text version of the return."
-        )
+        # No text layer: a scanned paper return. Read it by OCR (Tesseract), flagged for the analyst.
+        from pipeline.ingest.formats import read_scanned_pdf
+
+        return read_scanned_pdf(path, ctx)
     return _finish(path, _items_from_lines(lines, ctx, markdown=False))
 
 
@@ -361,8 +442,51 @@ def read_pdf(path: Path, ctx: ReadContext) -> pd.DataFrame:
 # Grids: spreadsheet sheets, CSV files and Word tables
 
 
-def _column_role(cell: str, ctx: ReadContext, context_question: str) -> tuple[str, str]:
-    """Role of a header cell: participant/cohort/area/speaker/label/answer/question/extra."""
+_NUMBER_RE = re.compile(r"^[\u00a3$\u20ac]?\s*[-+]?[\d,]*\.?\d+\s*%?$")
+_DATE_RE = re.compile(
+    r"^\d{1,4}[-/.]\d{1,2}[-/.]\d{1,4}(?:[ T]\d{1,2}:\d{2}(?::\d{2})?(?:\.\d+)?(?:\s*[AP]M)?)?$|^\d{1,2}:\d{2}(?::\d{2})?$",
+    re.I,
+)
+#: Metadata kinds whose words may appear inside a longer column heading ("What is your email address?").
+_CONTAINED_KINDS = ("email", "name", "contact", "age", "consent", "equality")
+#: Survey-system columns that identify a respondent (a participant key when there is no participant column).
+_RESPONDENT_IDS = frozenset({"response id", "unique id", "userno", "user no", "respondent id", "id"})
+
+
+def _is_number_or_date(value: str) -> bool:
+    v = value.strip()
+    return bool(_NUMBER_RE.match(v) or _DATE_RE.match(v))
+
+
+def _short_values(values: list[str], max_words: int = 5, share: float = 0.8) -> bool:
+    filled = [v for v in values if v]
+    return bool(filled) and sum(len(v.split()) <= max_words for v in filled) >= share * len(filled)
+
+
+def _metadata_kind(norm: str, ctx: ReadContext, values: list[str] | None) -> str | None:
+    """The metadata kind a heading names: whole heading, heading starting with a name, or (short values) inside it."""
+    if norm in ctx.metadata_columns:
+        return ctx.metadata_columns[norm]
+    if values is None:
+        return None
+    starts = [a for a in ctx.metadata_columns if norm.startswith(a + " ")]
+    if starts and _short_values(values, 8):
+        return ctx.metadata_columns[max(starts, key=len)]
+    contained = [a for a, k in ctx.metadata_columns.items()
+                 if k in _CONTAINED_KINDS and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", norm)]
+    if contained and _short_values(values):
+        return ctx.metadata_columns[max(contained, key=len)]
+    return None
+
+
+def _column_role(cell: str, ctx: ReadContext, context_question: str,
+                 values: list[str] | None = None) -> tuple[str, str]:
+    """Role of a header cell: participant/cohort/area/speaker/label/metadata/answer/question/extra/other.
+
+    Without ``values`` (while looking for the header row) only names are used; with the column's
+    values, a heading that names metadata inside longer words, or with numbers or dates under it,
+    is metadata too. ``metadata`` roles carry their kind as the second element.
+    """
     norm = normalise_label(cell)
     if not norm:
         return "extra", ""
@@ -376,6 +500,8 @@ def _column_role(cell: str, ctx: ReadContext, context_question: str) -> tuple[st
         return "speaker", ""
     if norm in ctx.label_columns:
         return "label", ""
+    if norm in ctx.metadata_columns:
+        return "metadata", ctx.metadata_columns[norm]
     if context_question != UNKNOWN and norm in ctx.answer_columns:
         return "answer", context_question
     qid = ctx.matcher.match(cell)
@@ -383,6 +509,14 @@ def _column_role(cell: str, ctx: ReadContext, context_question: str) -> tuple[st
         return "question", qid
     if norm in ctx.answer_columns:
         return "answer", UNKNOWN
+    if values is not None:
+        kind = _metadata_kind(norm, ctx, values)
+        if kind is not None:
+            return "metadata", kind
+        for role, names, vocab_key in (("area", ctx.area_columns, "police_force_areas"),
+                                       ("cohort", ctx.cohort_columns, "cohorts")):
+            if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", norm) for n in names) and _short_values(values):
+                return "metadata", f"{role} (a question about it: the manifest's {role} is used)"
     return "other", ""
 
 
@@ -402,9 +536,113 @@ def _find_header(rows: list[list[str]], ctx: ReadContext, context_question: str,
     return None, None, context_question, context_label
 
 
+def _fallback_header(rows: list[list[str]], ctx: ReadContext) -> int | None:
+    """A header row no alias names: the first row of two or more text cells with rows below it.
+
+    Survey exports name questions in their own words (Microsoft Forms: ID, Start time, ..., "Do you
+    feel ... listened to you?"), so a row of headings is recognised by its shape: at least two cells,
+    none a bare number or date, and a filled row after it.
+    """
+    for r, row in enumerate(rows[: ctx.header_scan_rows]):
+        filled = [c for c in row if c]
+        if len(filled) < 2 or any(_is_number_or_date(c) for c in filled):
+            continue
+        if any(any(later) for later in rows[r + 1:]):
+            return r
+    return None
+
+
 def _speaker_value(value: str) -> str:
     norm = normalise_label(value)
     return "facilitator" if re.search(_FACILITATOR, norm) else "participant"
+
+
+def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str]], ctx: ReadContext,
+                  context_question: str) -> tuple[list[tuple[str, str]], dict[int, float], str]:
+    """Decide every column: name-only roles refined with the column's values, questions placed by meaning.
+
+    Returns the roles, the placement confidence of each answer column and, for a sheet that is an
+    administrative table (no question, mostly metadata), a reason ("" otherwise).
+    """
+    width = len(rows[header])
+    values = [[rows[r][c] for r in range(header + 1, len(rows))] for c in range(width)]
+    out: list[tuple[str, str]] = []
+    confidence: dict[int, float] = {}
+    seen_participant = False
+    for c, (kind, qid) in enumerate(roles):
+        cell = rows[header][c]
+        if kind == "participant":
+            if seen_participant:
+                kind, qid = "metadata", "participant identifier"
+            seen_participant = True
+        elif kind == "other":
+            kind, qid = _column_role(cell, ctx, context_question, values[c])
+        if kind == "other":
+            filled = [v for v in values[c] if v]
+            if filled and all(_is_number_or_date(v) for v in filled):
+                kind, qid = "metadata", "numbers or dates"
+            else:
+                placement = ctx.place(cell)
+                kind, qid = "question", placement.question
+                confidence[c] = placement.confidence
+        elif kind in ("question", "answer"):
+            confidence[c] = 1.0 if qid != UNKNOWN else 0.0
+        out.append((kind, qid))
+    # A column with no heading continues the answer column to its left (an answer split over two cells);
+    # one that follows no answer column is an answer of its own (text) or metadata (numbers or dates).
+    left = ""
+    for c, (kind, _) in enumerate(out):
+        if kind != "extra":
+            left = kind
+            continue
+        filled = [v for v in values[c] if v]
+        if left in ("question", "answer") or not filled:
+            continue
+        if all(_is_number_or_date(v) for v in filled):
+            out[c] = ("metadata", "numbers or dates")
+            left = "metadata"
+        else:
+            out[c] = ("question", UNKNOWN)
+            confidence[c] = 0.0
+            left = "question"
+    kinds = [k for k, _ in out]
+    if not seen_participant:
+        # No participant column: a respondent ID, then an email, then a name identifies each row.
+        for wanted in ("id", "email", "name"):
+            c = next((c for c, (k, q) in enumerate(out) if k == "metadata" and (
+                (wanted == "id" and normalise_label(rows[header][c]) in _RESPONDENT_IDS) or q == wanted)), None)
+            if c is not None:
+                out[c] = ("participant", "")
+                break
+    placed = [c for c, (k, q) in enumerate(out) if k in ("question", "answer") and (q != UNKNOWN or k == "answer")]
+    n_meta = sum(k == "metadata" for k in kinds)
+    n_free = sum(k == "question" for k in kinds)
+    admin = ""
+    if not placed and n_free and n_meta >= n_free and context_question == UNKNOWN:
+        named = [rows[header][c] for c, k in enumerate(kinds) if k == "metadata"]
+        admin = ("an administrative table (" + ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
+                 + "), not answers to the consultation's questions")
+        out = [("metadata", "administrative") if k == "question" else (k, q) for k, q in out]
+        confidence = {}
+    return out, confidence, admin
+
+
+def _metadata_note(label: str, kind: str, role: str, ctx: ReadContext, n: int, admin: str = "") -> str:
+    label = label or "(no heading)"
+    if admin:
+        return f"column '{label}' treated as metadata, not an answer: the sheet is {admin} ({n} cell(s))"
+    if role == "participant":
+        return (f"column '{label}' treated as personal metadata (the participant's identifier), not an answer: "
+                f"{n} cell(s), kept only as the pseudonymous participant_ref")
+    if role in ("cohort", "area"):
+        what = "cohort" if role == "cohort" else "police force area"
+        return f"column '{label}' read as each participant's {what}, not an answer ({n} cell(s))"
+    if role == "speaker":
+        return f"column '{label}' read as who spoke (participant or facilitator), not an answer ({n} cell(s))"
+    personal = kind.split(" ")[0] in ctx.personal_metadata or kind == "participant identifier"
+    what = "personal metadata" if personal else "metadata"
+    tail = ", never kept as text" if personal else ""
+    return f"column '{label}' treated as {what} ({kind}), not an answer: {n} cell(s){tail}"
 
 
 def _grid_items(
@@ -415,7 +653,7 @@ def _grid_items(
     context_label: str = "",
     merged_below: frozenset[tuple[int, int]] = frozenset(),
     sheet: str = "",
-) -> list[dict[str, str]]:
+) -> list[dict[str, Any]]:
     """Items from a grid (rows of cells), whatever its layout.
 
     Layouts: a header row with a column per question (one row per participant); a header with a
@@ -423,6 +661,11 @@ def _grid_items(
     table with a question per row. An answer split over two cells is joined: a cell under a blank
     header continues the answer to its left, and a row whose participant cell is empty (or merged
     with the row above) continues that participant's answers.
+
+    Every column ends somewhere: a question or answer column gives answers (a heading no alias
+    names is placed by meaning, else ``unknown``); ID, timestamp, name, email, age, consent,
+    cohort, area and columns of numbers or dates give one ``metadata`` item each (counted by cell,
+    values never kept); title rows above the header are ledgered as not answers.
     """
     rows = [[_clean(c) for c in row] for row in grid]
     width = max((len(r) for r in rows), default=0)
@@ -431,10 +674,23 @@ def _grid_items(
         return []
     header, roles, context_question, context_label = _find_header(rows, ctx, context_question, context_label)
     if header is None:
-        return _question_per_row(rows, ctx, loc, 0, None, sheet)
+        by_row = _question_per_row(rows, ctx, loc, 0, None, sheet)
+        if any(i["question"] != UNKNOWN for i in by_row):
+            return by_row
+        header = _fallback_header(rows, ctx)
+        if header is None:
+            return by_row
+        roles = [_column_role(c, ctx, context_question) for c in rows[header]]
     kinds = [k for k, _ in roles]
     if "label" in kinds and not any(k == "question" for k in kinds):
         return _question_per_row(rows, ctx, loc, header + 1, kinds.index("label"), sheet)
+    roles, confidence, admin = _refine_roles(rows, header, roles, ctx, context_question)
+    kinds = [k for k, _ in roles]
+    items: list[dict[str, Any]] = []
+    for r in range(header):
+        title = " | ".join(c for c in rows[r] if c)
+        if title and title != context_label:
+            items.append(_item(loc(r, 0), text=title, note=NOT_AN_ANSWER_TITLE_ROW))
     col = {k: kinds.index(k) for k in ("participant", "cohort", "area", "speaker") if k in kinds}
     answer_cols = [c for c, (k, _) in enumerate(roles) if k in ("question", "answer")]
     # Cells under a blank header continue the answer column to their left (an answer split over two cells).
@@ -445,9 +701,9 @@ def _grid_items(
         while nxt < width and kinds[nxt] == "extra":
             extras[c].append(nxt)
             nxt += 1
+    attached = {x for xs in extras.values() for x in xs}
     per_question_sheet = context_question != UNKNOWN and any(k == "answer" for k in kinds)
-    items: list[dict[str, str]] = []
-    last: dict[int, dict[str, str]] = {}
+    last: dict[int, dict[str, Any]] = {}
     carried: dict[int, str] = {}
     for r in range(header + 1, len(rows)):
         row = list(rows[r])
@@ -484,20 +740,33 @@ def _grid_items(
         for c in answer_cols:
             kind, qid = roles[c]
             label = rows[header][c] if kind == "question" else (context_label or rows[header][c])
+            conf = confidence.get(c)
             parsed = parse_speaker(texts[c])
             if parsed is not None:
-                item = _item(loc(r, c), qid, label, parsed[1] or pkey, parsed[0], parsed[2], cohort, area)
+                item = _item(loc(r, c), qid, label, parsed[1] or pkey, parsed[0], parsed[2], cohort, area,
+                             confidence=conf)
             else:
-                item = _item(loc(r, c), qid, label, pkey, speaker, texts[c], cohort, area)
+                item = _item(loc(r, c), qid, label, pkey, speaker, texts[c], cohort, area, confidence=conf)
             items.append(item)
             last[c] = item
+    # Every column that is not an answer column is accounted for, cell by cell, as metadata.
+    for c, (kind, what) in enumerate(roles):
+        if kind in ("question", "answer") or c in attached:
+            continue
+        n = sum(1 for r in range(header + 1, len(rows)) if rows[r][c])
+        if not n:
+            continue
+        if kind in ("extra", "label", "other"):
+            kind, what = "metadata", "an unnamed column"
+        items.append(_metadata_item(loc(header, c), rows[header][c],
+                                    _metadata_note(rows[header][c], what, kind, ctx, n, admin), n))
     return items
 
 
 def _question_per_row(rows: list[list[str]], ctx: ReadContext, loc: Callable[[int, int], str], start: int,
-                      label_col: int | None, sheet: str) -> list[dict[str, str]]:
+                      label_col: int | None, sheet: str) -> list[dict[str, Any]]:
     """'Question | Answer' layout: the label column names the question, other cells are answers."""
-    items: list[dict[str, str]] = []
+    items: list[dict[str, Any]] = []
     width = len(rows[0]) if rows else 0
     found_question = False
     for r in range(start, len(rows)):
@@ -505,17 +774,18 @@ def _question_per_row(rows: list[list[str]], ctx: ReadContext, loc: Callable[[in
         if not any(row):
             continue
         lc = label_col if label_col is not None else next((c for c in range(width) if row[c]), 0)
-        qid = ctx.matcher.match(row[lc])
+        placement = ctx.place(row[lc], meaning=label_col is not None)
+        qid = placement.question
         if qid == UNKNOWN and label_col is None:
             continue
         found_question = found_question or qid != UNKNOWN
         answers = [c for c in range(lc + 1, width) if row[c]]
         if not answers:
-            items.append(_item(loc(r, lc), qid, row[lc]))
+            items.append(_item(loc(r, lc), qid, row[lc], confidence=placement.confidence))
         for c in answers:
             speaker, key, text = _split_speaker(row[c])
-            items.append(_item(loc(r, c), qid, row[lc], key, speaker, text))
-    if not found_question:
+            items.append(_item(loc(r, c), qid, row[lc], key, speaker, text, confidence=placement.confidence))
+    if not found_question and label_col is None:
         # Nothing here is laid out as questions: keep the rows visible in the ledger, not as answers.
         return [
             _item(loc(r, 0), text=" | ".join(c for c in row if c), note=NOT_AN_ANSWER_SHEET.format(sheet=sheet))
@@ -574,6 +844,90 @@ def read_csv(path: Path, ctx: ReadContext) -> pd.DataFrame:
     return _finish(path, items)
 
 
+@dataclass
+class Block:
+    """One piece of a document in reading order: a paragraph (``grid`` is None) or a table.
+
+    ``styled`` marks a paragraph whose style is a heading or title; ``bold`` one whose text is all bold.
+    """
+
+    location: str
+    text: str = ""
+    styled: bool = False
+    bold: bool = False
+    grid: list[list[Any]] | None = None
+    merged_below: frozenset[tuple[int, int]] = frozenset()
+    table_loc: Callable[[int, int], str] | None = None
+    name: str = ""
+
+
+def _is_heading(block: Block, ctx: ReadContext) -> bool:
+    text = block.text
+    if block.styled:
+        return True
+    if len(text) > 150:
+        return False
+    if block.bold and parse_speaker(text) is None:
+        return True
+    qnum = _QNUM_RE.match(text)
+    if qnum:
+        rest = qnum.group("rest")
+        return not rest or rest.endswith("?") or ctx.matcher.is_question(rest)
+    return ctx.matcher.is_question(text, strict=True) and parse_speaker(text) is None
+
+
+def _items_from_blocks(blocks: Iterable[Block], ctx: ReadContext) -> list[dict[str, Any]]:
+    """Items from a document's paragraphs and tables (Word, OpenDocument text, HTML), in order.
+
+    A heading (styled, all bold, numbered or naming a question) sets the question of the paragraphs
+    and tables under it: by alias, else by meaning (``unknown`` when neither places it). Paragraphs
+    before the first question are ledgered as titles or introduction; in a document whose headings
+    are not questions, a facilitator's line asking a question places what follows.
+    """
+    items: list[dict[str, Any]] = []
+    question, label, confidence = UNKNOWN, "", 0.0
+    seen_question = False
+    by_heading = False
+    pending_heading: dict[str, Any] | None = None
+    for block in blocks:
+        if block.grid is not None:
+            table_items = _grid_items(block.grid, ctx, block.table_loc, question, label, block.merged_below,
+                                      sheet=block.name)
+            if table_items:
+                pending_heading = None
+            items.extend(table_items)
+            continue
+        text = block.text
+        if not text:
+            continue
+        if _is_heading(block, ctx):
+            if pending_heading is not None:
+                items.append(pending_heading)
+            qnum = _QNUM_RE.match(text)
+            placement = ctx.place(qnum.group("q"), meaning=False) if qnum else ctx.place(text)
+            question, label, confidence = placement.question, text, placement.confidence
+            seen_question = seen_question or question != UNKNOWN
+            by_heading = by_heading or question != UNKNOWN
+            pending_heading = _item(block.location, question, label, confidence=confidence) if question != UNKNOWN else None
+            continue
+        pending_heading = None
+        parsed = parse_speaker(text)
+        if parsed is not None and parsed[0] == "facilitator" and not by_heading:
+            asked = _facilitator_question(parsed[2], ctx)
+            if asked is not None:
+                question, label, confidence = asked.question, parsed[2], asked.confidence
+                seen_question = True
+        speaker, key, body = _split_speaker(text)
+        note = ""
+        if not seen_question and parsed is None:
+            meta = _META_RE.match(text) or _looks_like_title(text)
+            note = NOT_AN_ANSWER_METADATA if meta else NOT_AN_ANSWER_PREAMBLE
+        items.append(_item(block.location, question, label, key, speaker, body, note=note, confidence=confidence))
+    if pending_heading is not None:
+        items.append(pending_heading)
+    return items
+
+
 def read_docx(path: Path, ctx: ReadContext) -> pd.DataFrame:
     """Read a Word document: headings and the paragraphs under them, and any tables, in order."""
     _check_bytes(path, _ZIP_SIGNATURE)
@@ -585,66 +939,25 @@ def read_docx(path: Path, ctx: ReadContext) -> pd.DataFrame:
         document = docx.Document(str(path))
     except Exception as exc:  # noqa: BLE001 - python-docx raises several types for a damaged file
         raise _corrupt(path, exc) from exc
-    items: list[dict[str, str]] = []
-    question, label = UNKNOWN, ""
-    seen_question = False
-    pending_heading: dict[str, str] | None = None
+    blocks: list[Block] = []
     n_para = n_table = 0
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             n_para += 1
             para = Paragraph(child, document)
-            text = _clean(para.text)
-            if not text:
-                continue
-            location = f"paragraph={n_para}"
-            if _is_docx_heading(para, text, ctx):
-                if pending_heading is not None:
-                    items.append(pending_heading)
-                qnum = _QNUM_RE.match(text)
-                question = ctx.matcher.match(text) if not qnum else ctx.matcher.match(qnum.group("q"))
-                label = text
-                seen_question = seen_question or question != UNKNOWN
-                pending_heading = _item(location, question, label) if question != UNKNOWN else None
-                continue
-            pending_heading = None
-            speaker, key, body = _split_speaker(text)
-            note = ""
-            if not seen_question and parse_speaker(text) is None:
-                meta = _META_RE.match(text) or _looks_like_title(text)
-                note = NOT_AN_ANSWER_METADATA if meta else NOT_AN_ANSWER_PREAMBLE
-            items.append(_item(location, question, label, key, speaker, body, note=note))
+            style = (para.style.name if para.style is not None else "") or ""
+            runs = [r for r in para.runs if r.text.strip()]
+            blocks.append(Block(f"paragraph={n_para}", _clean(para.text),
+                                styled=style.lower().startswith(("heading", "title", "pennawd", "teitl")),
+                                bold=bool(runs) and all(r.bold for r in runs)))
         elif tag == "tbl":
             n_table += 1
-            table = Table(child, document)
-            grid, merged_below = _docx_grid(table)
+            grid, merged_below = _docx_grid(Table(child, document))
             t = n_table
-            table_items = _grid_items(
-                grid, ctx, lambda r, c, t=t: f"table={t};row={r + 1};col={c + 1}", question, label, merged_below,
-                sheet=f"table {t}",
-            )
-            if table_items:
-                pending_heading = None
-            items.extend(table_items)
-    if pending_heading is not None:
-        items.append(pending_heading)
-    return _finish(path, items)
-
-
-def _is_docx_heading(para: Any, text: str, ctx: ReadContext) -> bool:
-    style = (para.style.name if para.style is not None else "") or ""
-    if style.lower().startswith(("heading", "title", "pennawd", "teitl")):
-        return True
-    if len(text) > 150:
-        return False
-    runs = [r for r in para.runs if r.text.strip()]
-    if runs and all(r.bold for r in runs) and parse_speaker(text) is None:
-        return True
-    if _QNUM_RE.match(text):
-        rest = _QNUM_RE.match(text).group("rest")
-        return not rest or rest.endswith("?") or ctx.matcher.is_question(rest)
-    return ctx.matcher.is_question(text, strict=True) and parse_speaker(text) is None
+            blocks.append(Block(f"table={t}", grid=grid, merged_below=merged_below, name=f"table {t}",
+                                table_loc=lambda r, c, t=t: f"table={t};row={r + 1};col={c + 1}"))
+    return _finish(path, _items_from_blocks(blocks, ctx))
 
 
 def _docx_grid(table: Any) -> tuple[list[list[str]], frozenset[tuple[int, int]]]:
@@ -683,20 +996,25 @@ def _mark_summaries(answers: list[dict[str, str]]) -> None:
                 i["speaker"] = "facilitator"
 
 
-def _finish(path: Path, items: list[dict[str, str]]) -> pd.DataFrame:
-    """Check the file had something recognisable, then return its items as a frame."""
-    if not items or not any(i["text"].strip() or i["question"] != UNKNOWN for i in items):
+def _finish(path: Path, items: list[dict[str, Any]]) -> pd.DataFrame:
+    """Check the file had something in it, then return its items as a frame.
+
+    A file in which no question is recognised is still read: its introduction paragraphs and
+    unlaid-out sheet rows become answers with question ``unknown`` (titles and 'label: value'
+    lines stay ledgered as not answers), and the ledger warns that nothing was placed.
+    """
+    if not items or not any(i["text"].strip() or i["question"] != UNKNOWN or i["kind"] == "metadata" for i in items):
         raise ReturnError(
             f"{path.name} has no answers in it (no text was found). Check it is the right file and ask for it again."
         )
-    answers = [i for i in items if not i["note"]]
-    _mark_summaries(answers)
+    answers = [i for i in items if not i["note"] and i["kind"] == "item"]
     if not any(i["question"] != UNKNOWN for i in answers):
-        raise ReturnError(
-            f"{path.name} has no recognisable question: none of its headings, column names or labels matches a "
-            "question in config/questions.yaml. Add question headings to the return (e.g. 'Q1 Have we listened?'), "
-            "or add the wording it uses as an alias in config/questions.yaml."
-        )
+        for i in items:
+            if i["kind"] == "item" and (i["note"] == NOT_AN_ANSWER_PREAMBLE or i["note"].startswith("sheet ")
+                                        and i["note"].endswith("not read as an answer")):
+                i["note"] = ""
+        answers = [i for i in items if not i["note"] and i["kind"] == "item"]
+    _mark_summaries(answers)
     return _frame(items)
 
 
@@ -712,9 +1030,16 @@ READERS: dict[str, Callable[[Path, ReadContext], pd.DataFrame]] = {
 }
 
 
+def all_readers() -> dict[str, Callable[[Path, ReadContext], pd.DataFrame]]:
+    """Every reader by extension: the ones here plus :data:`pipeline.ingest.formats.READERS`."""
+    from pipeline.ingest.formats import READERS as MORE
+
+    return {**READERS, **MORE}
+
+
 def accepted_formats() -> str:
     """The accepted extensions, for messages."""
-    return ", ".join(sorted(READERS))
+    return ", ".join(sorted(all_readers()))
 
 
 def read_return(path: Path, ctx: ReadContext) -> pd.DataFrame:
@@ -723,7 +1048,7 @@ def read_return(path: Path, ctx: ReadContext) -> pd.DataFrame:
     Raises:
         ReturnError: For an unknown extension (naming the accepted ones) or a file the reader cannot use.
     """
-    reader = READERS.get(path.suffix.lower())
+    reader = all_readers().get(path.suffix.lower())
     if reader is None:
         raise ReturnError(
             f"{path.name} is in a format ingest cannot read ({path.suffix or 'no extension'}). "

