@@ -20,7 +20,8 @@ REPORTS ?= reports/$(notdir $(RAW))
 PATHS := --raw $(RAW) --out $(OUT) --reports $(REPORTS)
 
 .PHONY: help setup all ingest code review review-apply topics triangulate evaluate report notebooks plan-check \
-        sample bench evaluate-benchmarks test browser lint clean clean-venv
+        sample bench evaluate-benchmarks test browser ocr lint clean clean-venv evaluate-redaction forget \
+        evaluate-plancheck evaluate-sets
 
 help: ## List the targets (this message)
 	@awk 'BEGIN {FS = ":.*?## "; printf "Usage: make <target> [RAW=data/raw/<consultation>]\n\nTargets:\n"} \
@@ -34,7 +35,7 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install --quiet -e '.[dev]'
 	@touch $(STAMP)
 
-setup: $(STAMP) ## Create .venv and install torch (CPU) and the project; quick when already done
+setup: $(STAMP) ocr ## Create .venv and install torch (CPU), the project and Tesseract OCR; quick when already done
 
 # A consultation analysed before its plan is redrafted has no draft yet: plan-check says so and is
 # skipped, rather than failing the run.
@@ -46,7 +47,7 @@ all: $(STAMP) ## Run every stage on the bundled sample (or RAW=...): ingest -> c
 		echo "plan-check skipped: no draft plan in $(RAW)/plans/ yet. Put the draft there, or run: make plan-check PLAN=path/to/draft.docx"; \
 	fi
 
-ingest: $(STAMP) ## Normalise every return into responses.parquet, with a ledger that accounts for every file and row
+ingest: $(STAMP) ocr ## Normalise every return into responses.parquet, with a ledger that accounts for every file and row
 	$(PY) -m pipeline ingest $(PATHS)
 
 code: $(STAMP) ## Split answers into statements and code them (priority area, question, stance, suggestion)
@@ -65,15 +66,34 @@ triangulate: $(STAMP) ## Compute disproportionality from the EDI data and set it
 	$(PY) -m pipeline triangulate $(PATHS)
 
 GOLD ?= data/gold/gold_statements.csv
-TRAIN ?= data/gold/train_statements.csv
 CODEBOOK ?= config/codebook.yaml
-evaluate: $(STAMP) ## Measure the coder on the gold set, with and without training data, and the baselines; writes evaluation*.json beside the processed tables
-	$(PY) -m pipeline evaluate --gold $(GOLD) --codebook $(CODEBOOK) --json $(OUT)/evaluation_codebook_only.json
-	$(PY) -m pipeline evaluate --gold $(GOLD) --train $(TRAIN) --codebook $(CODEBOOK) --baselines --json $(OUT)/evaluation.json
+evaluate: $(STAMP) ## Measure the coder on the gold set as `make code` codes (codebook + coding.training_files) and codebook only, with baselines; writes evaluation*.json beside the processed tables
+	$(PY) -m pipeline evaluate --gold $(GOLD) --codebook $(CODEBOOK) --no-training --json $(OUT)/evaluation_codebook_only.json
+	$(PY) -m pipeline evaluate --gold $(GOLD) --codebook $(CODEBOOK) --baselines --by language --json $(OUT)/evaluation.json
+
+evaluate-sets: $(STAMP) ## Measure the coder on the independent evaluation sets (data/eval): F1 with intervals, inter-coder agreement, stance, by cohort/register/language, learning curve (about 20 min; CURVE=0 skips the curve)
+	$(PY) scripts/evaluate_sets.py $(if $(filter 0,$(CURVE)),--no-curve)
 
 evaluate-benchmarks: $(STAMP) ## Measure the coder on the public benchmarks in ../shared/benchmarks (NHS feedback, Consult's evaluation set)
 	$(PY) scripts/prepare_benchmarks.py
 	$(PY) scripts/evaluate_benchmarks.py
+
+EVAL_CONSULTATIONS ?= $(sort $(wildcard data/eval/consultations/*/))
+evaluate-plancheck: $(STAMP) ## Measure themes and plan-check on consultations with an answer key (data/eval/consultations/*; EVAL_CONSULTATIONS=...), and on the sample
+	$(PY) scripts/eval_plancheck.py --sample $(EVAL_CONSULTATIONS)
+
+REDACTION_SET ?= data/eval/redaction/eval.jsonl
+QUASI_SET ?= data/eval/redaction/quasi_eval.jsonl
+evaluate-redaction: $(STAMP) ## Measure name and personal-data redaction (recall/precision per kind, hard negatives) and the quote screen on the held-out sets
+	$(PY) scripts/evaluate_redaction.py $(REDACTION_SET) --quasi $(QUASI_SET) --json $(OUT)/evaluation_redaction.json
+
+# Withdrawal: removes the answers everywhere, records it (not whose), then rebuilds what depends on them.
+forget: $(STAMP) ## Withdraw a participant's or organisation's answers from every output: make forget PARTICIPANT=P-... or ORGANISATION="..."
+	$(PY) -m pipeline.forget $(PATHS) $(if $(PARTICIPANT),--participant "$(PARTICIPANT)") $(if $(ORGANISATION),--organisation "$(ORGANISATION)")
+	$(MAKE) --no-print-directory code topics triangulate report notebooks
+	@if [ -n "$(PLAN)" ] || find $(RAW)/plans -maxdepth 1 -type f \( -name '*.docx' -o -name '*.md' -o -name '*.txt' -o -name '*.pdf' \) ! -iname 'README*' 2>/dev/null | grep -q .; then \
+		$(MAKE) --no-print-directory plan-check; fi
+	$(PY) -m pipeline.forget $(PATHS) --verify
 
 report: $(STAMP) ## Build the plan author's theme report (HTML and Word) in reports/<consultation>/
 	$(PY) -m pipeline report $(PATHS)
@@ -90,8 +110,15 @@ sample: $(STAMP) ## Regenerate the synthetic sample consultation's returns in da
 bench: $(STAMP) ## Print speed and memory figures: each stage on the sample, and topics at 1k/10k/100k statements
 	$(PY) scripts/bench.py --raw $(RAW)
 
-test: $(STAMP) browser ## Run the test suite (browser tests skip, saying why, where Chromium cannot be installed)
+test: $(STAMP) browser ocr ## Run the test suite (browser and OCR tests skip, saying why, where Chromium or Tesseract cannot be installed)
 	$(PY) -m pytest
+
+ocr: ## Install Tesseract OCR with English and Welsh (Debian packages) for scanned and photographed returns; skipped if it cannot be installed
+	@command -v tesseract >/dev/null 2>&1 && tesseract --list-langs 2>/dev/null | grep -qx cym || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq tesseract-ocr tesseract-ocr-eng tesseract-ocr-cym >/dev/null) \
+	      || echo "Tesseract OCR could not be installed: scanned PDFs and photos will be rejected with a reason, and the OCR tests skipped."; \
+	  else echo "Tesseract OCR is not installed and cannot be installed here (needs root and apt-get): scanned PDFs and photos will be rejected with a reason, and the OCR tests skipped."; fi; }
 
 browser: ## Install headless Chromium for the report's browser test (Debian package; skipped if it cannot be installed)
 	@command -v chromium >/dev/null 2>&1 || { \

@@ -26,8 +26,9 @@ import csv
 import datetime as dt
 import sys
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 
@@ -86,6 +87,43 @@ def apply_withdrawals(responses: pd.DataFrame, raw: Path) -> tuple[pd.DataFrame,
     return responses[~mask].reset_index(drop=True), int(mask.sum())
 
 
+WITHDRAWN_REASON = "withdrawn at the request of the person or organisation who gave it (see withdrawals.csv)"
+
+
+def drop_withdrawn(out: Any, raw: Path) -> Any:
+    """Move withdrawn answers out of an ingest :class:`~pipeline.ingest.stage.StageOutput` into its rejected items.
+
+    The answers' text and location are not kept: the ledger gets one line per answer saying only that
+    it was withdrawn, so that every row read is still accounted for.
+    """
+    withdrawals = read_withdrawals(raw)
+    if not withdrawals or out.responses.empty:
+        return out
+    mask = withdrawn_mask(out.responses, withdrawals)
+    if not mask.any():
+        return out
+    gone = out.responses[mask]
+    cols = list(out.rejected.columns)
+    rows = pd.DataFrame(
+        {c: (gone[c] if c in gone.columns and c in ("source_file", "organisation")
+             else 0 if pd.api.types.is_numeric_dtype(out.rejected[c]) else "") for c in cols},
+        index=gone.index,
+    )
+    if "reason" in rows.columns:
+        rows["reason"] = WITHDRAWN_REASON
+    if "note" in rows.columns:
+        rows["note"] = WITHDRAWN_REASON
+    rejected = pd.concat([out.rejected, rows[cols]], ignore_index=True)
+    ids = set(gone["response_id"].astype(str))
+    dups = out.duplicates[~out.duplicates["response_id_kept"].astype(str).isin(ids)] if "response_id_kept" in out.duplicates else out.duplicates
+    changes = {"responses": out.responses[~mask].reset_index(drop=True), "rejected": rejected,
+               "duplicates": dups.reset_index(drop=True)}
+    log = getattr(out, "redaction_log", None)
+    if isinstance(log, pd.DataFrame) and "response_id" in log.columns:
+        changes["redaction_log"] = log[~log["response_id"].astype(str).isin(ids)].reset_index(drop=True)
+    return replace(out, **changes)
+
+
 def _row_mask(df: pd.DataFrame, ids: set[str], kind: str, value: str) -> pd.Series:
     mask = pd.Series(False, index=df.index)
     if "response_id" in df.columns:
@@ -96,6 +134,17 @@ def _row_mask(df: pd.DataFrame, ids: set[str], kind: str, value: str) -> pd.Seri
     if kind in df.columns:
         mask |= df[kind].astype(str) == value
     return mask
+
+
+def _scrub_id_lists(df: pd.DataFrame, ids: set[str]) -> int:
+    """Drop withdrawn statement ids from ``;``-joined id lists (e.g. ``representative_statement_ids``), in place."""
+    changed = 0
+    for col in [c for c in df.columns if str(c).endswith("_ids")]:
+        values = df[col].astype(str).tolist()
+        new = [";".join(x for x in v.split(";") if x and x.split("-S")[0] not in ids) for v in values]
+        changed += sum(a != b for a, b in zip(values, new, strict=True))
+        df[col] = new
+    return changed
 
 
 def _filter_xlsx(path: Path, ids: set[str], kind: str, value: str) -> int:
@@ -199,18 +248,20 @@ def forget(raw: Path, out: Path, reports: Path, participant: str | None = None, 
         if path.suffix == ".parquet":
             df = pd.read_parquet(path)
             mask = _row_mask(df, ids, kind, value)
-            if mask.any():
+            lists = _scrub_id_lists(df, ids)
+            if mask.any() or lists:
                 df[~mask].reset_index(drop=True).to_parquet(path, index=False)
-                result.tables[rel] = int(mask.sum())
+                result.tables[rel] = int(mask.sum()) + lists
         elif path.suffix == ".csv":
             try:
                 df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
             except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
                 continue
             mask = _row_mask(df, ids, kind, value)
-            if mask.any():
+            lists = _scrub_id_lists(df, ids)
+            if mask.any() or lists:
                 df[~mask].to_csv(path, index=False, encoding="utf-8-sig")
-                result.tables[rel] = int(mask.sum())
+                result.tables[rel] = int(mask.sum()) + lists
         elif path.suffix == ".xlsx":
             n = _filter_xlsx(path, ids, kind, value)
             if n:

@@ -50,33 +50,50 @@ def _compiled(key: tuple) -> dict[str, Any]:
     cfg = dict(key)
     groups = _alt(cfg.get("group_words", ()))
     roles = _alt(cfg.get("role_words", ()))
-    rare = _alt(cfg.get("rare_markers", ("only", "first", "one of two", "one of the only")))
+    rare = _alt(cfg.get("rare_markers", ("only", "first")))
     places = _alt(cfg.get("places", ()))
-    large = frozenset(str(p).lower() for p in cfg.get("large_places", ()))
     settings = _alt(cfg.get("setting_words", ("school", "youth club", "academy", "college")))
+    streets = _alt(cfg.get("street_words", ("Road", "Street", "Close")))
     incidents = _alt(cfg.get("incident_words", ("excluded", "arrested", "searched", "stabbed")))
+    months = _alt(cfg.get("months", ("January", "February")))
     word = r"[A-Z][\w'\u2019\-]*"
+    words = rf"{word}(?:[\s\-](?:y\s+|yr\s+|'r\s+|of\s+)?{word}){{0,3}}"
     return {
-        # "the only Black officer", "the first Somali woman magistrate", "the only Traveller girl"
-        "rare_role": re.compile(
-            rf"(?i:\b(?:the|an?|one)\s+(?:{rare})\s+(?:(?:{groups})\s+)+(?:[\w\-]+\s+){{0,2}}?(?:{roles})s?\b"
-            rf"|\b(?:the|an?)\s+(?:{rare})\s+(?:{roles})s?\s+(?:who\s+is|who's|that\s+is|that's)\s+(?:{groups}))"
+        # "the only Black officer", "the first Somali magistrate", "the one Traveller site", "only one Sikh family"
+        "unique": re.compile(
+            rf"(?i:\b(?:the|an?|one)\s+(?:{rare})\s+(?:[\w\-]+\s+){{0,3}}?(?:(?:{groups})|(?:{roles}))s?\b"
+            rf"|\bonly\s+one\s+(?:[\w\-]+\s+){{0,2}}?(?:(?:{groups})|(?:{roles}))s?\b"
+            rf"|\bthe\s+one\s+(?:(?:{groups})\s+)+(?:{roles}|site|family|shop|stall|church|mosque)s?\b"
+            rf"|\b(?:oldest|youngest)\s+(?:[\w\-]+\s+){{0,3}}?(?:ever|in|on|at|of)\b)"
         ),
-        "place": re.compile(
-            rf"(?:\b(?i:in|at|from|near|round|around|outside|on)\s+(?:the\s+)?(?P<cap>{word}(?:[\s\-]{word}){{0,2}})"
-            rf"|\b(?P<known>{places})\b)"
+        # "there's only me", "the only one": unique, but only with a named place or an age
+        "only_me": re.compile(r"(?i:\bthere'?s\s+only\s+(?:me|us|him|her|one)\b|\bthe\s+only\s+one\b)"),
+        # "I'm the Kurdish barber on ...", "my brother was the one who died ...", "I was the 17-year-old from ..."
+        "self": re.compile(
+            r"(?i:\b(?:i'm|i\s+am|im|i\s+was|i'd\s+be|as|being|(?:my|our)\s+\w+(?:'s|\s+is|\s+was))\s+the\s+"
+            r"(?:[\w'\-]+\s+){0,5}?(?:who|whose|that|at|on|in|from|with|of)\b)"
         ),
-        "large": large,
+        "group": re.compile(rf"(?i:\b(?:{groups})s?\b)"),
+        "place": re.compile(rf"\b(?:{places})\b|\b(?i:in|at|from|near|outside|to|on|round)\s+(?:the\s+)?(?P<cap>{words})"),
+        "large": frozenset(str(p).lower() for p in cfg.get("large_places", ())),
+        "not_place": frozenset(str(w).lower() for w in cfg.get("not_places", ())),
         "age": re.compile(
-            r"(?i:\b\d{1,2}\s*(?:-\s*)?(?:years?|yrs?|yo)(?:\s*-?\s*old)?\b|\baged?\s+\d{1,2}\b|\b(?:i'm|i am|im)\s+\d{1,2}\b"
-            r"|\b(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[\s\-]year[\s\-]old\b)"
+            r"(?i:\b\d{1,2}\s*(?:-\s*)?(?:years?|yrs?|yo)(?:\s*-?\s*old)?\b|\baged?\s+\d{1,2}\b"
+            r"|\b(?:i'm|i\s+am|im|he's|she's|he\s+is|she\s+is|was)\s+\d{1,2}\b|\b\d{1,3}\s+this\s+year\b"
+            r"|\bin\s+(?:my|his|her)\s+(?:teens|twenties|thirties|forties|fifties|sixties|seventies|eighties|nineties)\b"
+            r"|\b(?:eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen)[\s\-]year[\s\-]old\b|\byear\s+\d{1,2}\b)"
         ),
+        # a named school, club, site, street, prison, custody suite or market
         "setting": re.compile(
-            rf"(?:\b(?:Ysgol|St\.?|Saint)\s+{word}(?:\s+{word}){{0,2}}"
-            rf"|\b{word}(?:\s+{word}){{0,2}}\s+(?i:{settings})\b)"
+            rf"\b(?:Ysgol|Coleg|HMP|HMYOI|YOI|St\.?|Saint)\s+{words}"
+            rf"|\b{words}\s+(?i:{settings})\b|\b{words}\s+(?:{streets})\b"
         ),
         "incident": re.compile(rf"(?i:\b(?:{incidents}))"),
-        "not_place": frozenset(str(w).lower() for w in cfg.get("not_places", ())),
+        "date": re.compile(
+            rf"\b(?:(?:last|this|in|on|since|every)\s+)?(?:{months})\b|\b(?:19|20)\d{{2}}\b"
+            rf"|\b\d{{1,2}}(?:st|nd|rd|th)\b|(?i:\b(?:bonfire\s+night|new\s+year'?s|christmas\s+day|eid|results\s+day"
+            rf"|last\s+(?:spring|summer|autumn|winter|week|month|year)))\b"
+        ),
     }
 
 
@@ -84,28 +101,43 @@ def _key(cfg: Mapping[str, Any]) -> tuple:
     return tuple(sorted((k, tuple(v) if isinstance(v, list) else v) for k, v in cfg.items()))
 
 
-def _small_place(sentence: str, c: Mapping[str, Any]) -> str | None:
+def _places(sentence: str, c: Mapping[str, Any]) -> tuple[list[str], list[str]]:
+    """``(small, large)`` places named in a sentence."""
+    small, large = [], []
     for m in c["place"].finditer(sentence):
-        place = (m.group("cap") or m.group("known") or "").strip()
+        place = (m.group("cap") or m.group(0)).strip()
         low = place.lower()
-        if not place or low in c["large"] or low.split()[0] in c["not_place"] or place.startswith("["):
+        first = low.split()[0] if low else ""
+        if not place or first in c["not_place"] or low in c["not_place"] or place.startswith("["):
             continue
-        return place
-    return None
+        (large if low in c["large"] or first in c["large"] else small).append(place)
+    return small, large
 
 
 def _findings(sentence: str, c: Mapping[str, Any]) -> list[str]:
     found = []
-    role = c["rare_role"].search(sentence)
-    place = _small_place(sentence, c)
-    if role and (place or re.search(r"(?i)\b(?:in|at|on)\s+(?:my|our|the|his|her)\s+\w+", sentence)):
-        found.append(f"a rare role with a place (\u201c{role.group(0).strip()}\u201d)")
-    age = c["age"].search(sentence)
-    if age and place:
-        found.append(f"an age with a small place (\u201c{age.group(0).strip()}\u201d, {place})")
+    small, large = _places(sentence, c)
     setting = c["setting"].search(sentence)
-    if setting and c["incident"].search(sentence) and not setting.group(0).startswith("["):
-        found.append("a named school or youth club with an incident")
+    unique = c["unique"].search(sentence)
+    self_id = c["self"].search(sentence)
+    age = c["age"].search(sentence)
+    incident = c["incident"].search(sentence)
+    date = c["date"].search(sentence)
+    group = c["group"].search(sentence)
+    named = bool(small or large or setting)
+    only_me = c["only_me"].search(sentence)
+    if unique and (named or group or age):
+        found.append(f"a rare role or unique detail with a place or group (\u201c{unique.group(0).strip()}\u201d)")
+    elif only_me and (named or age):
+        found.append(f"a unique detail with a place (\u201c{only_me.group(0).strip()}\u201d)")
+    elif self_id and (small or setting or (large and (group or age or incident or date))):
+        found.append("a description that fits one person, with a place")
+    if age and (small or setting):
+        found.append(f"an age with a small place or named setting (\u201c{age.group(0).strip()}\u201d)")
+    if setting and (incident or date) and not setting.group(0).startswith("["):
+        found.append("a named school, club, site, street or prison with an incident or date")
+    elif small and incident and date:
+        found.append("a small place with a dated incident")
     return found
 
 

@@ -51,6 +51,8 @@ def main() -> None:
     ap.add_argument("--stance", action="store_true")
     ap.add_argument("--param", action="append", default=[], help="key=value (JSON value) for CodebookCoder.")
     ap.add_argument("--cache", default="/tmp/cv_coder_cache")
+    ap.add_argument("--extra", action="append", default=[],
+                    help="Another coded training file kept in every training fold (never scored).")
     args = ap.parse_args()
 
     from sklearn.model_selection import KFold
@@ -63,6 +65,11 @@ def main() -> None:
     gold = [parse_labels(v) for v in df["codes"]]
     langs = list(df["language"])
     cy = np.array([lang == "cy" for lang in langs])
+    extra = (pd.concat([pd.read_csv(p, dtype=str, keep_default_na=False) for p in args.extra], ignore_index=True)
+             .reindex(columns=["text", "codes", "stance", "question", "language"], fill_value="")
+             if args.extra else pd.DataFrame(columns=["text", "codes", "stance", "question", "language"]))
+    ex_t, ex_c, ex_l = list(extra["text"]), list(extra["codes"]), [v or "en" for v in extra["language"]]
+    ex_s, ex_q = list(extra["stance"]), list(extra["question"])
 
     if args.stance:
         s_true = list(df["stance"])
@@ -76,8 +83,8 @@ def main() -> None:
         for r in range(args.repeats):
             pred = [""] * len(texts)
             for tr, te in KFold(args.folds, shuffle=True, random_state=r).split(texts):
-                m = StanceClassifier(embedder=emb, **params).fit([texts[i] for i in tr], [s_true[i] for i in tr],
-                                                                 [q[i] for i in tr])
+                m = StanceClassifier(embedder=emb, **params).fit(ex_t + [texts[i] for i in tr],
+                                                                 ex_s + [s_true[i] for i in tr], ex_q + [q[i] for i in tr])
                 p, _ = m.predict([texts[i] for i in te], [q[i] for i in te])
                 for i, v in zip(te, p, strict=True):
                     pred[i] = v
@@ -103,7 +110,7 @@ def main() -> None:
         pred: list[list[str]] = [[] for _ in texts]
         for tr, te in KFold(args.folds, shuffle=True, random_state=r).split(texts):
             coder = CodebookCoder(cb, embedder=emb, **params).fit(
-                [texts[i] for i in tr], [df["codes"][i] for i in tr], [langs[i] for i in tr])
+                ex_t + [texts[i] for i in tr], ex_c + [df["codes"][i] for i in tr], ex_l + [langs[i] for i in tr])
             for i, p in zip(te, coder.predict([texts[i] for i in te]), strict=True):
                 pred[i] = p
         s = multilabel_scores(gold, pred, cb.ids)

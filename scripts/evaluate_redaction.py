@@ -6,7 +6,7 @@ The sentences are redacted as English answers by :func:`pipeline.ingest.redact.r
 as ingest runs it), then:
 
 - **recall per kind**: a personal item is caught when none of its words is left in the redacted
-  sentence (words of three letters or more; for names, in any case). A name with some words left
+  sentence (words of three letters or more, case-sensitive as labelled). A name with some words left
   and some replaced is a **partial** redaction (a miss; "[NAME]Connor" would be one).
 - **precision per kind**: placeholders of that kind that stand for a labelled item, out of all the
   placeholders of that kind inserted (an item written twice in a sentence counts twice).
@@ -61,7 +61,7 @@ def _count(word: str, text: str, ignore_case: bool) -> int:
 
 
 def _occurrences(item: str, text: str) -> int:
-    return max(1, len(re.findall(re.escape(item), text, re.I)))
+    return max(1, len(re.findall(re.escape(item), text)))
 
 
 def score(rows: list[dict], redacted: list[str]) -> dict:
@@ -82,12 +82,12 @@ def score(rows: list[dict], redacted: list[str]) -> dict:
             value = str(item["text"])
             n = _occurrences(value, text)
             gold[kind] += n
-            name_like = kind in ("NAME", "HANDLE")
             parts = _words(value) or [value]
             left = []
             for w in parts:
-                in_keep = sum(_count(w, k, name_like) for k in keeps)
-                if _count(w, red, name_like) > in_keep:
+                # case-sensitive, as the sets are written: "Hope said there's no hope" labels only "Hope"
+                in_keep = sum(_count(w, k, False) for k in keeps)
+                if _count(w, red, False) > in_keep:
                     left.append(w)
             if not left:
                 caught[kind] += n

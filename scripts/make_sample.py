@@ -1568,10 +1568,10 @@ FILE_NOTES: dict[str, tuple[str, str, str]] = {
         "CSV, 0 bytes", "An empty file (the second page of a survey export that never arrived).",
         "Reject: empty file."),
     UNKNOWN_FORMAT_FILE: (
-        "JPEG image", "A photo of a flipchart: not a format ingest reads.", "Reject: unknown format (or skip), named in the ledger."),
+        "JPEG image (86 bytes)", "A flipchart photo that arrived broken: a JPEG header and no picture.", "Reject: the image cannot be opened (corrupt or truncated), named in the ledger. A whole photo would be read by OCR."),
     NO_QUESTION_FILE: (
         "Excel (.xlsx)", "An attendance and budget sheet (Session date, Venue, Attendees, Cost, Notes): no question.",
-        "Reject: no recognisable question."),
+        "Reject: no answers. It is an administrative table, so every column is metadata (each listed in the ledger)."),
 }
 
 ANSWER_KINDS = ("answer", "exact_duplicate", "near_duplicate", "split_answer")
@@ -1652,9 +1652,13 @@ def render_readme(stats: dict, seed: int) -> str:
     lines += [
         "",
         "Expected to be rejected: `broken_return.docx` (corrupt), `survey_export_part2.csv` (empty), "
-        "`flipchart_photo.jpg` (unknown format), `attendance_and_budget.xlsx` (no recognisable question). "
+        "`flipchart_photo.jpg` (a broken image), `attendance_and_budget.xlsx` (all metadata, no answers). "
         "`pont_interviews_part2.docx` is missing (a ledger line, nothing else). "
         f"`{RESENT_FILE}` is an exact duplicate of a file already read.",
+        "",
+        "Metadata columns (participant IDs, start and completion times, age groups, and the cohort, group and area "
+        "columns) are not answers: ingest counts them cell by cell in the ledger (status `metadata`) and never keeps "
+        "their values as text; a title row above a sheet's header is ledgered as not an answer.",
         "",
         "## Totals (over the returns that load, not counting the re-sent copy)",
         "",

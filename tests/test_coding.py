@@ -453,3 +453,88 @@ def test_bertopic_baseline_falls_back_on_a_small_set(small_codebook):
     pred, method = bertopic_zeroshot(texts, small_codebook, Embedder(show_progress=False).encode(texts))
     assert len(pred) == 5 and "zero-shot assignment only" in method
     assert all(p in ([], ["A"], ["B"]) for p in pred)
+
+
+# --------------------------------------------------------------------------- zero-shot, conventions, stance
+def _descriptions_only() -> Codebook:
+    return parse_codebook({"name": "descriptions only", "codes": [
+        {"id": "A", "name": "Police stops", "description": "police stop search street officers"},
+        {"id": "B", "name": "Youth clubs", "description": "youth club activities young people evenings"},
+        {"id": "C", "name": "Housing", "description": "housing rent landlord flat repairs"},
+    ]})
+
+
+def test_a_codebook_with_descriptions_only_codes_without_any_training():
+    coder = CodebookCoder(_descriptions_only(), embedder=HashEmbedder(), zero_shot_z=1.0).fit()
+    assert coder.zero_shot_ and coder.calibration_.startswith("zero-shot")
+    pred = coder.predict(["The police stop and search us in the street.", "Open a youth club for young people.",
+                          "Completely unrelated words entirely."])
+    assert pred[0] == ["A"] and pred[1] == ["B"]
+    assert pred[2] == []  # below the floor: uncoded, never forced
+    codes = coder.code(["The landlord never does the repairs in my flat."])[0]
+    assert codes[0]["code"] == "C" and 0.5 <= codes[0]["confidence"] <= 1.0
+
+
+def test_a_bare_codebook_without_descriptions_still_says_there_is_nothing_to_learn_from():
+    bare = Codebook.from_labels(["A", "B"])
+    with pytest.raises(ValueError, match="nothing to learn the codes from"):
+        CodebookCoder(bare, embedder=HashEmbedder()).fit()
+
+
+def test_the_analysts_convention_overrides_a_conflicting_codebook_example():
+    # The codebook's examples teach "stop and search" statements as A; this consultation's analyst
+    # codes them B (say, their convention files stops under another area). Their statements win.
+    cb = parse_codebook(SMALL)
+    own = [f"The police stop and search {w} on the way home." for w in
+           ("me", "us", "my cousin", "the lads", "my brother", "him", "her", "them", "my mate", "everyone",
+            "the kids", "my son", "my daughter", "the boys", "the girls", "our neighbours", "my uncle", "my friend",
+            "young people", "Black lads", "Traveller kids", "my sister", "our family", "the youth", "students",
+            "asylum seekers", "my dad", "my mum", "people like us", "the whole group")]
+    own_codes = ["B"] * len(own)
+    generic = CodebookCoder(cb, embedder=HashEmbedder(), max_codes=1).fit()
+    tuned = CodebookCoder(cb, embedder=HashEmbedder(), max_codes=1, own_weight=3.0).fit(
+        own_texts=own, own_labels=own_codes)
+    probe = ["The police stop and search my cousins on the way home."]
+    assert generic.predict(probe) == [["A"]]
+    assert tuned.predict(probe) == [["B"]]
+    assert "this consultation's analyst" in tuned.calibration_
+
+
+def test_stance_cues_read_hedges_and_sarcasm():
+    labels, _ = rule_stance(cue_counts(["Yeah right, they listened.", "Not really, nobody listened to us.",
+                                        "Partly, some of it is in there but not the police bit."]),
+                            ["listened", "listened", "listened"])
+    assert labels[1] == "disagree"
+    assert labels[2] == "mixed"
+
+
+def test_stance_classifier_learns_per_question():
+    texts = ["yes"] * 12 + ["yes"] * 12 + ["no"] * 12 + ["no"] * 12
+    questions = ["listened"] * 12 + ["solutions"] * 12 + ["listened"] * 12 + ["solutions"] * 12
+    stances = ["agree"] * 12 + ["unclear"] * 12 + ["disagree"] * 12 + ["disagree"] * 12
+    sc = StanceClassifier(embedder=HashEmbedder(), min_labelled=10).fit(texts, stances, questions)
+    assert set(sc.question_models_) == {"listened", "solutions"}
+    pred, _ = sc.predict(["yes", "yes", "no"], ["listened", "solutions", "listened"])
+    assert pred == ["agree", "unclear", "disagree"]
+
+
+def test_codebook_questions_say_what_each_stance_means():
+    cb = load_codebook()
+    assert cb.question("listened").stance_phrase("disagree") == "says CJIW has not listened"
+    assert cb.question("solutions").stance_phrase("disagree") == "thinks the solutions are wrong or not enough"
+    assert all(cb.question(q).stance_examples for q in ("listened", "interpreted", "solutions"))
+
+
+def test_review_sheet_follows_the_given_order_and_shows_name_checks(small_codebook):
+    _, st, _ = _statements()
+    emb = HashEmbedder()
+    out, codes = code_statements(st, _strict_coder(small_codebook, emb), QuestionInferer(small_codebook, embedder=emb).fit(),
+                                 StanceClassifier())
+    ids = out["statement_id"].tolist()
+    priority = pd.Series(range(len(ids)), index=ids[::-1])  # the reverse of the table's order
+    first_response = out.loc[out["statement_id"] == ids[-1], "response_id"].item()
+    sheet = review_sheet(out, codes, priority, pd.Series({first_response: "name found only by ner"}))
+    assert sheet["statement_id"].tolist()[0] == ids[-1]
+    assert sheet.loc[0, "check_names"] == "name found only by ner"
+    assert (sheet.loc[1:, "check_names"] == "").all() or first_response in set(
+        out.loc[out["statement_id"].isin(sheet.loc[1:, "statement_id"]), "response_id"])

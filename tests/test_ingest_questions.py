@@ -56,3 +56,39 @@ def test_strict_mode_ignores_phrases_inside_running_text():
     assert MATCHER.match(line, strict=True) == "unknown"
     assert MATCHER.match("Other points raised in the interviews:", strict=True) == "unknown"
     assert MATCHER.match("Q3 Solutions", strict=True) == "solutions"
+
+
+from pipeline.ingest.questions import QuestionPlacer, looks_like_question  # noqa: E402
+
+WORDS_ONLY = QuestionPlacer(config.load_yaml("questions.yaml")["questions"], use_embeddings=False)
+
+
+def test_placer_tries_aliases_first():
+    placement = WORDS_ONLY.place("Q2 - the challenges")
+    assert (placement.question, placement.method, placement.confidence) == ("interpreted", "alias", 1.0)
+
+
+def test_placer_by_words_places_a_paraphrase_and_leaves_metadata_unknown():
+    placed = WORDS_ONLY.place("What should change?")
+    assert (placed.question, placed.method) == ("solutions", "meaning") and 0.45 <= placed.confidence <= 1
+    for label in ["Session date", "Cost (GBP)", "Notes", "How old are you?"]:
+        assert WORDS_ONLY.place(label).question == "unknown", label
+
+
+def test_placer_never_places_a_title_as_a_question_when_asked_for_question_wording():
+    assert not looks_like_question("Feedback from the Valleys Youth Project")
+    assert looks_like_question("2. What needs to happen next?") and looks_like_question("Beth ddylai newid")
+    assert WORDS_ONLY.place("Changes we want to see", question_like=True).question == "unknown"
+
+
+@pytest.mark.slow
+def test_placer_by_meaning_places_paraphrases_in_english_and_welsh():
+    placer = QuestionPlacer(config.load_yaml("questions.yaml")["questions"])
+    # Hand-written wordings, none of them an alias or one of the questions' paraphrases.
+    assert placer.place("How could things be improved?").question == "solutions"
+    assert placer.place("Ydy'r cynllun yn deall eich problemau?").question == "interpreted"
+    # (Not every paraphrase is placed: "Is there anything more you want to say?" scores 0.39 and stays unknown.)
+    assert placer.place("Is there anything more you want to say?").question in ("other", "unknown")
+    for label in ["Which police force area do you live in?", "What is your ethnicity?", "Venue and room booking"]:
+        placement = placer.place(label)
+        assert placement.question == "unknown" and placement.confidence < 0.45, label

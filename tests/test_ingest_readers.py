@@ -6,6 +6,7 @@ from ingest_fixtures import B
 from pipeline import config
 from pipeline.ingest.readers import (
     NOT_AN_ANSWER_METADATA,
+    NOT_AN_ANSWER_TITLE_ROW,
     RAW_COLUMNS,
     ReadContext,
     ReturnError,
@@ -18,7 +19,11 @@ CTX = ReadContext.from_config(config.load_yaml("questions.yaml")["questions"], c
 
 
 def _answers(df):
-    return df[df["note"] == ""]
+    return df[(df["note"] == "") & (df["kind"] == "item")]
+
+
+def _items(df):
+    return df[df["kind"] == "item"]
 
 
 def test_docx_headings_paragraphs_and_table(tmp_path):
@@ -38,8 +43,13 @@ def test_docx_headings_paragraphs_and_table(tmp_path):
 
 
 def test_xlsx_one_row_per_participant(tmp_path):
-    df = read_return(B.xlsx_per_participant(tmp_path / "b.xlsx"), CTX)
+    full = read_return(B.xlsx_per_participant(tmp_path / "b.xlsx"), CTX)
+    df = _items(full)
     assert len(df) == 6  # 2 participants x 3 questions; the empty row is not an answer
+    # The participant, cohort and area columns are metadata, counted cell by cell and never kept as text.
+    meta = full[full["kind"] == "metadata"]
+    assert meta["question_label"].tolist() == ["Participant ID", "Cohort", "Area"]
+    assert meta["cells"].astype(int).tolist() == [2, 2, 2] and set(meta["text"]) == {""}
     first = df[df["participant_key"] == "YJ-01"]
     assert first["question"].tolist() == ["listened", "interpreted", "solutions"]
     assert set(first["cohort"]) == {"Youth justice"} and set(first["area"]) == {"Gwent"}
@@ -49,20 +59,23 @@ def test_xlsx_one_row_per_participant(tmp_path):
 
 
 def test_xlsx_sheet_per_question_title_row_merged_cells_and_split_answer(tmp_path):
-    df = read_return(B.xlsx_sheet_per_question(tmp_path / "c.xlsx"), CTX)
-    q1 = df[df["source_location"].str.startswith("sheet=Q1")]
+    df = _items(read_return(B.xlsx_sheet_per_question(tmp_path / "c.xlsx"), CTX))
+    q1 = df[(df["note"] == "") & df["source_location"].str.startswith("sheet=Q1")]
     assert set(q1["question"]) == {"listened"}
     assert q1["participant_key"].tolist() == ["GRT-1", "GRT-2", "GRT-3"]
     # The answer continued in the next row (participant cell merged) is joined to its answer.
     assert q1["text"].iloc[1] == "My cousin was stopped three times in one week and nobody wrote it down."
     welsh = df[df["source_location"].str.startswith("sheet=Atebion")]
+    # The title row above the header is ledgered as not an answer, never silently skipped.
+    assert welsh["note"].tolist() == [NOT_AN_ANSWER_TITLE_ROW, ""]
+    welsh = welsh[welsh["note"] == ""]
     assert welsh["question"].tolist() == ["solutions"]
     # An answer split over two cells (blank header to its right) is joined too.
     assert welsh["text"].iloc[0].endswith("ac sy'n deall ein diwylliant.")
 
 
 def test_csv_cp1252_with_semicolons_and_curly_quotes(tmp_path):
-    df = read_return(B.csv_cp1252(tmp_path / "d.csv"), CTX)
+    df = _items(read_return(B.csv_cp1252(tmp_path / "d.csv"), CTX))
     assert df["question"].tolist() == ["listened", "other", "listened", "other"]
     assert df["text"].iloc[0] == "\u201cThey didn\u2019t listen at first\u201d but it\u2019s better now"
     assert df["participant_key"].tolist() == ["1", "1", "2", "2"]
@@ -110,8 +123,8 @@ def test_pdf_headings_and_paragraphs(tmp_path):
         ("corrupt_docx", "bad.docx", "looks corrupt"),
         ("password_xlsx", "locked.xlsx", "looks password-protected"),
         ("empty_txt", "empty.txt", "is empty"),
-        ("unknown_format", "notes.odt", "Accepted formats: .csv, .docx"),
-        ("no_question_docx", "cake.docx", "no recognisable question"),
+        ("unknown_format", "notes.pages", "Accepted formats: .bmp, .csv, .docx"),
+        ("unknown_format", "notes.odt", "looks corrupt"),
     ],
 )
 def test_bad_files_raise_plain_english_errors(tmp_path, builder, name, message):
@@ -126,3 +139,10 @@ def test_text_with_wrong_extension_is_corrupt(tmp_path):
     path.write_text("Q1 Have we listened?\nNo.\n", encoding="utf-8")
     with pytest.raises(ReturnError, match="corrupt or is not really a .docx"):
         read_return(path, CTX)
+
+
+def test_file_with_no_recognised_question_is_read_with_unknown_answers(tmp_path):
+    df = read_return(B.no_question_docx(tmp_path / "cake.docx"), CTX)
+    answers = _answers(df)
+    assert answers["text"].tolist() == ["We had a lovely afternoon with the group and lots of cake."]
+    assert answers["question"].tolist() == ["unknown"]

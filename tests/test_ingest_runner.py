@@ -44,7 +44,7 @@ def consultation(tmp_path):
     B.corrupt_docx(raw / "bad.docx")
     B.password_xlsx(raw / "locked.xlsx")
     B.empty_txt(raw / "empty.txt")
-    B.unknown_format(raw / "flipchart.odt")
+    B.unknown_format(raw / "minutes.pages")
     B.no_question_docx(raw / "cake.docx")
     (raw / "late").mkdir()
     (raw / "late" / "notes.txt").write_text("Q1 Have we listened?\nP1: They never call Amara Okafor from the project back.\n",
@@ -64,26 +64,34 @@ def test_folder_ingest_loads_good_files_and_explains_bad_ones(consultation):
     result = _run(consultation)
     ledger = result.ledger
     files = ledger.drop_duplicates("file").set_index("file")
-    for name in ["valleys.docx", "survey.xlsx", "sites.xlsx", "sanctuary.csv", "parc.md", "report.pdf", "late/notes.txt"]:
+    for name in ["valleys.docx", "survey.xlsx", "sites.xlsx", "sanctuary.csv", "parc.md", "report.pdf", "late/notes.txt",
+                 "cake.docx"]:
         assert files.loc[name, "status"] in ("accepted", "partly accepted"), name
     assert "corrupt" in files.loc["bad.docx", "reason"]
     assert "password-protected" in files.loc["locked.xlsx", "reason"]
     assert "empty" in files.loc["empty.txt", "reason"]
-    assert "Accepted formats" in files.loc["flipchart.odt", "reason"]
-    assert "no recognisable question" in files.loc["cake.docx", "reason"]
-    for name in ["bad.docx", "locked.xlsx", "empty.txt", "flipchart.odt", "cake.docx"]:
+    assert "Accepted formats" in files.loc["minutes.pages", "reason"]
+    # A file in which no question is recognised is read, its answers 'unknown', with a warning.
+    assert "no question recognised in this file" in files.loc["cake.docx", "reason"]
+    for name in ["bad.docx", "locked.xlsx", "empty.txt", "minutes.pages"]:
         assert files.loc[name, "status"] == "rejected"
     assert files.loc["gone.docx", "status"] == "missing"
     assert files.loc["sanctuary_resent.csv", "status"] == "skipped"
-    assert files.loc["sanctuary_resent.csv", "rows_duplicate"] == files.loc["sanctuary.csv", "rows_read"]
+    assert files.loc["sanctuary_resent.csv", "rows_read"] == files.loc["sanctuary.csv", "rows_read"]
+    assert files.loc["sanctuary_resent.csv", "rows_duplicate"] == (
+        files.loc["sanctuary.csv", "rows_read"] - files.loc["sanctuary.csv", "rows_metadata"])
     assert "not listed in returns.csv" in files.loc["late/notes.txt", "reason"]
     assert "'Martian séance' is not in config/vocabularies.yaml" in files.loc["parc.md", "reason"]
     assert files.loc["README.md", "status"] == "skipped"
     assert not ledger["file"].str.startswith("edi/").any()
     # Every row read is accounted for, per file and in total.
     totals = ledger.drop_duplicates("file")
-    assert (totals["rows_read"] == totals["rows_accepted"] + totals["rows_rejected"] + totals["rows_duplicate"]).all()
+    assert (totals["rows_read"] == totals["rows_accepted"] + totals["rows_rejected"] + totals["rows_duplicate"]
+            + totals["rows_metadata"]).all()
     assert totals["rows_accepted"].sum() == len(result.responses)
+    # Each metadata column has its own ledger line.
+    survey = ledger[(ledger["file"] == "survey.xlsx") & (ledger["status"] == "metadata")]
+    assert survey["reason"].str.startswith("column 'Participant ID' treated as personal metadata").any()
 
 
 def test_folder_ingest_metadata_redaction_and_returns(consultation):
@@ -155,5 +163,6 @@ def test_bundled_sample_ingests_with_every_kind_redacted():
     assert set(result.responses["question"]) >= {"listened", "interpreted", "solutions", "other"}
     assert {"en", "cy"} <= set(result.responses["language"])
     files = result.ledger.drop_duplicates("file")
-    assert (files["rows_read"] == files["rows_accepted"] + files["rows_rejected"] + files["rows_duplicate"]).all()
+    assert (files["rows_read"] == files["rows_accepted"] + files["rows_rejected"] + files["rows_duplicate"]
+            + files["rows_metadata"]).all()
     assert {"partly accepted", "rejected", "missing", "skipped"} <= set(files["status"])

@@ -28,6 +28,7 @@ def _items(rows, source_file="org/a.docx", sha="a" * 64, duplicate_of=""):
         "organisation": "Org A", "manifest_cohort": "prison", "manifest_area": "Gwent",
         "engagement_method": "focus_group", "question_label": "Q1", "question": "listened",
         "participant_key": "P1", "speaker": "participant", "cohort": "", "area": "", "note": "",
+        "question_confidence": 1.0, "ocr_confidence": "", "kind": "item", "cells": 1,
     }
     out = [{**base, "source_location": f"paragraph={i + 1}", "order": i, **row} for i, row in enumerate(rows)]
     return pd.DataFrame(out, columns=ITEM_COLUMNS)
@@ -152,3 +153,85 @@ def test_schema_errors_are_readable():
     with pytest.raises(TableError, match="responses table") as info:
         validate(bad, RESPONSES)
     assert "column 'question'" in str(info.value)
+
+
+def _exhaustive(texts, orgs, ratio, min_chars):
+    """The plain search the indexed one must equal: each answer against every kept answer of its organisation."""
+    from rapidfuzz import fuzz
+
+    from pipeline.vocab import normalise_label
+
+    norm = [normalise_label(t) for t in texts]
+    kept: dict[str, list[int]] = {}
+    seen: dict[tuple[str, str], int] = {}
+    out = []
+    for i, t in enumerate(norm):
+        if len(t) < min_chars:
+            continue
+        if (orgs[i], t) in seen:
+            out.append((i, seen[(orgs[i], t)], "exact_answer"))
+            continue
+        best, score = None, 0.0
+        for j in kept.get(orgs[i], []):
+            s = fuzz.ratio(norm[j], t)
+            if s >= ratio and s > score:
+                best, score = j, s
+        if best is not None:
+            out.append((i, best, "near_answer"))
+            continue
+        seen[(orgs[i], t)] = i
+        kept.setdefault(orgs[i], []).append(i)
+    return out
+
+
+@pytest.mark.parametrize("ratio", [95, 90, 80])
+def test_indexed_near_duplicate_search_finds_exactly_what_the_exhaustive_one_finds(ratio):
+    import random
+
+    rnd = random.Random(ratio)
+    words = "the police stop us more than anyone else on our estate and nobody ever came to ask".split()
+    texts: list[str] = []
+    for _ in range(600):
+        if texts and rnd.random() < 0.2:
+            t = rnd.choice(texts)
+            for _ in range(rnd.randint(1, 4)):  # typos: a near duplicate of an earlier answer
+                k = rnd.randrange(len(t) - 1)
+                t = t[:k] + rnd.choice("abcdefg ") + t[k + 1:]
+            texts.append(t)
+        else:
+            texts.append(" ".join(rnd.choice(words) for _ in range(rnd.randint(3, 25))))
+    orgs = [f"O{i % 3}" for i in range(len(texts))]
+    df = pd.DataFrame({"response_id": [f"R{i}" for i in range(len(texts))], "organisation": orgs,
+                       "source_file": "f", "source_location": [f"row={i}" for i in range(len(texts))], "text": texts})
+    kept, dups = dedupe_answers(df, ratio, 30)
+    expected = _exhaustive(texts, orgs, ratio, 30)
+    assert len(expected) > 20
+    got = [(int(r.split("=")[1]), int(k[1:]), kind) for r, k, kind in
+           zip(dups["duplicate_source_location"], dups["response_id_kept"], dups["kind"], strict=True)]
+    assert got == expected
+    assert len(kept) == len(df) - len(expected)
+
+
+def test_batch_language_detection_matches_one_by_one():
+    from pipeline.ingest.language import detect_languages
+
+    texts = ["They never listen to us.", "Ydw.", "No", "10/10", "Dydyn nhw ddim yn gwrando.", "[NAME] said so",
+             "\u041e\u043d\u0438 \u043d\u0435 \u0441\u043b\u0443\u0448\u0430\u044e\u0442", "Diolch"]
+    assert detect_languages(texts) == [detect_language(t) for t in texts]
+
+
+def test_metadata_items_are_counted_in_the_ledger_not_kept():
+    items = _items([
+        {"text": "Stop and search is everywhere.", "participant_key": "P2"},
+        {"text": "", "note": "column 'Email' treated as personal metadata (email), not an answer: 2 cell(s)",
+         "kind": "metadata", "cells": "2", "question_label": "Email"},
+    ])
+    steps = []
+    out = process_items(items, VOCAB, SETTINGS, REDACTION, use_ner=False, progress=lambda s, n: steps.append((s, n)))
+    assert len(out.responses) == 1 and out.metadata["cells"].tolist() == [2]
+    assert [s for s, _ in steps] == ["normalise", "language", "redaction", "duplicates"]
+    files = _files([{"source_file": "org/a.docx", "format": "docx", "read_status": "read", "rows_read": 3}])
+    ledger = build_ledger(files, out.responses, out.rejected, out.duplicates, out.metadata)
+    assert ledger["status"].tolist() == ["accepted", "metadata"]
+    assert ledger["rows_metadata"].tolist() == [2, 2]
+    assert ledger["reason"].iloc[1].startswith("column 'Email' treated as personal metadata")

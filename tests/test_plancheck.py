@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 import yaml
@@ -135,14 +136,76 @@ def _row(coverage: pd.DataFrame, theme_id: str) -> pd.Series:
 
 
 @pytest.mark.slow
-def test_action_that_answers_a_theme_is_matched(checks, fixtures) -> None:
+def test_action_that_answers_a_theme_is_matched(checks, fixtures, embed) -> None:
     cov = checks["v1"].coverage
-    stop = _row(cov, "PA6.stop_search")
+    assert "PA6.stop_search" not in set(cov["theme_id"])  # sub-themes are off by default (one page)
+    f = fixtures
+    with_subthemes = check_plan(f["v1"], f["statements"], f["codes"], load_codebook(), embed, f["topics"],
+                                f["statement_topics"], None, 5, {**PARAMS, "include_subthemes": True}).coverage
+    stop = _row(with_subthemes, "PA6.stop_search")
     assert stop["status"] == "addressed"
     first = fixtures["v1"].loc[fixtures["v1"]["kind"] == "action", "action_id"].iloc[0]
     assert stop["action_ids"].split(";")[0] == first
     assert "stop and search" in stop["evidence"]
     assert _row(cov, "PA6")["status"] == "addressed"  # the plan has actions under its heading
+
+
+def _emergent(n: int = 1) -> pd.DataFrame:
+    return pd.DataFrame({"theme_id": [f"t{i}" for i in range(n)], "kind": ["emergent"] * n, "code": ["PA6"] * n,
+                         "theme": [f"T{i}" for i in range(n)], "description": [""] * n, "key_terms": [["interpreter"]] * n,
+                         "statement_ids": [[]] * n, "consultation_coverage": [""] * n})
+
+
+@pytest.mark.parametrize(("sim", "share", "text", "area", "expected"), [
+    (0.65, 0.0, "Build a new car park.", "", "strong"),            # very close to what people said
+    (0.52, 0.10, "Build a new car park.", "", "strong"),           # close, and speaks to 10% of the statements
+    (0.52, 0.0, "Build a new car park.", "", None),                # close to the centre but speaks to no statement
+    (0.52, 0.0, "Build a new car park.", "PA6", "strong"),         # close, and in the area that codes the theme
+    (0.52, 0.0, "Hire an interpreter.", "", "strong"),             # close and shares a key term
+    (0.45, 0.10, "Build a new car park.", "", "weak"),             # touches part of it
+    (0.45, 0.03, "Build a new car park.", "", None),               # one statement in thirty is a near miss
+    (0.42, 0.12, "Build a new car park.", "PA6", None),            # same priority area, 12%, but a near miss
+    (0.46, 0.0, "Build a new car park.", "PA6", "weak"),           # same priority area and fairly close
+    (0.30, 0.5, "Build a new car park.", "PA6", None),             # too far from what people said
+])
+def test_an_emergent_theme_is_matched_on_its_statements_not_its_name(sim, share, text, area, expected) -> None:
+    from pipeline.plancheck.match import match_pairs
+
+    actions = pd.DataFrame({"action_id": ["a1"], "ref": ["6.1"], "text": [text], "area_codes": [area]})
+    theme_vec = np.array([[1.0, 0.0]])
+    action_vec = np.array([[sim, np.sqrt(1 - sim ** 2)]])
+    pairs = match_pairs(_emergent(), actions, theme_vec, action_vec, PARAMS, statement_shares=np.array([[share]]))
+    assert (pairs["strength"].iloc[0] if len(pairs) else None) == expected
+
+
+def test_an_action_close_to_a_few_statements_touches_part_of_a_theme() -> None:
+    from pipeline.plancheck.match import match_pairs
+
+    actions = pd.DataFrame({"action_id": ["a1"], "ref": ["4.2"], "text": ["Review body-worn video."], "area_codes": [""]})
+    far = np.array([[0.25, np.sqrt(1 - 0.25 ** 2)]])
+    for top, expected in ((0.60, "weak"), (0.50, None)):
+        pairs = match_pairs(_emergent(), actions, np.array([[1.0, 0.0]]), far, PARAMS,
+                            statement_shares=np.array([[0.0]]), statement_top=np.array([[top]]))
+        assert (pairs["strength"].iloc[0] if len(pairs) else None) == expected
+
+
+def test_comments_on_the_plan_are_read_apart_and_the_missing_part_is_named() -> None:
+    from pipeline.plancheck.match import missing_part
+
+    themes = _emergent(2).assign(kind=["emergent", "plan_comments"], weight=[1.0, 50.0])
+    actions = pd.DataFrame({"action_id": ["x"], "ref": ["1"], "text": ["Do a thing."]})
+    pairs = pd.DataFrame(columns=["theme_id", "action_id", "ref", "similarity", "shared_terms", "same_area", "strength",
+                                  "reason"])
+    out = classify_themes(themes, pairs, actions).set_index("theme_id")
+    assert out.loc["t0", "status"] == "not addressed" and out.loc["t1", "status"] == "read apart"
+    assert out.loc["t0", "rank"] < out.loc["t1", "rank"]   # read apart after every subject
+    assert out.loc["t0", "meaning"] == "no action answers it"
+    texts = ["No interpreter in custody.", "The interpreter never came.", "The site was evicted at dawn."]
+    sims = np.array([[0.7], [0.2], [0.1]])
+    found = missing_part(texts, sims, ["interpreter", "evicted", "custody"], "Provide interpreters in custody.", 0.45)
+    assert found.startswith("the matching actions speak to none of 67% of its statements, about evicted")
+    assert "\u201cThe interpreter never came.\u201d" in found or "\u201cThe site was evicted at dawn.\u201d" in found
+    assert missing_part(texts, np.ones((3, 1)), ["interpreter"], "x", 0.45) == ""
 
 
 @pytest.mark.slow
@@ -289,3 +352,12 @@ def test_quotes_only_for_themes_enough_people_raised(fixtures, embed) -> None:
     safe = disclosure_safe(res.coverage, 6).set_index("theme_id")
     assert pd.isna(safe.loc["topic:1", "n_participants"]) and pd.isna(safe.loc["topic:1", "share_disagree"])
     assert safe.loc["topic:0", "n_participants"] == 6
+
+
+@pytest.mark.slow
+def test_two_runs_give_the_same_statuses(checks, fixtures, embed) -> None:
+    f = fixtures
+    again = check_plan(f["v1"], f["statements"], f["codes"], load_codebook(), embed, f["topics"], f["statement_topics"],
+                       None, 5, PARAMS)
+    pd.testing.assert_frame_equal(again.coverage, checks["v1"].coverage)
+    pd.testing.assert_frame_equal(again.pairs, checks["v1"].pairs)

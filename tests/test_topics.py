@@ -483,11 +483,12 @@ def test_a_topic_of_welsh_statements_is_labelled_as_such_not_as_a_theme():
     df, unit, m = _two_topics()
     df = df.assign(language=["cy"] * 5 + ["en"] + ["cy"] * 3 + ["en"] * 3)
     out = topic_table(df, unit, m, fake_areas(), coverage_threshold=0.5).set_index("topic")
-    assert out.loc[0, "label"] == "Mostly in Welsh (mixed subjects): Stop, search"  # 5 of 6 Welsh
+    assert out.loc[0, "label"] == "Mostly in Welsh (mixed subjects): Text 0"  # 5 of 6 Welsh
+    assert out.loc[0, "kind"] == "welsh"
     assert not out.loc[1, "label"].startswith("Mostly in Welsh")  # 3 of 6: not mostly
     # without a language column nothing changes
     plain = topic_table(df.drop(columns="language"), unit, m, fake_areas(), 0.5).set_index("topic")
-    assert plain.loc[0, "label"] == "Stop, search"
+    assert plain.loc[0, "label"] == "Text 0" and plain.loc[0, "kind"] == "subject"
 
 
 def test_a_topic_of_comments_on_the_plan_is_labelled_as_such_not_as_a_missing_subject():
@@ -499,13 +500,14 @@ def test_a_topic_of_comments_on_the_plan_is_labelled_as_such_not_as_a_missing_su
     df = df.assign(text=texts)
     rule = PlanComments(cues=("the plan", "honest", "tick-box"), openings=("yes", "partly", "naddo"), min_share=0.8)
     out = topic_table(df, unit, m, fake_areas(), 0.5, plan_comments=rule).set_index("topic")
-    assert out.loc[0, "label"] == "Comments on the plan itself: Stop, search"  # 5 of 6 statements
+    assert out.loc[0, "label"].startswith("Comments on the plan itself: ")  # 5 of 6 statements
+    assert out.loc[0, "kind"] == "plan_comments"
     assert out.loc[0, "coverage"] == "not in the plan"
-    assert out.loc[1, "label"] == "Racism" and out.loc[1, "covered"]
+    assert out.loc[1, "label"] == "Yes" and out.loc[1, "covered"] and out.loc[1, "kind"] == "subject"
     # "stopped" does not match the cue "stop"-like words by accident, and below min_share nothing changes
     stricter = topic_table(df, unit, m, fake_areas(), 0.5,
                            plan_comments=PlanComments(rule.cues, rule.openings, min_share=0.9)).set_index("topic")
-    assert stricter.loc[0, "label"] == "Stop, search"
+    assert not stricter.loc[0, "label"].startswith("Comments on the plan itself")
     assert PlanComments(cues=("no",)).matches(pd.Series(["No way", "nobody", "say no."])).tolist() == [True, False, True]
     # an answer word opens a verdict only in a short statement; a longer one goes on to a subject
     answers = PlanComments(openings=("no", "yes"), max_answer_words=8)
@@ -530,3 +532,118 @@ def test_quotes_say_the_same_words_only_once():
     quotes = out.loc[0, "representative_statement_ids"].split(";")
     assert len(quotes) == 3
     assert sum(q in {"S0", "S1", "S2"} for q in quotes) == 1
+
+
+# --------------------------------------------------------------------------- names and theme-set rules
+def _namer_fixture():
+    from pipeline.topics.naming import Namer
+
+    known = frozenset({"interpreter", "interpreters", "custody", "suite", "language", "because", "phone", "translate",
+                       "police", "station", "rights", "waited", "hours", "spoke", "dialect", "different", "there",
+                       "was", "no", "in", "the", "my", "son", "had", "to", "for", "me"})
+    texts = ["There was no interpreter in the custody suite because they used a phone.",
+             "Yes. There was no interpreter at the police station, so I did not understand my rights.",
+             "I waited hours in custody for an interpreter becuase nobody booked one.",
+             "The interpreter on the phone spoke a different dialect.",
+             "My son had to translate for me in the custody suite because there was no interpreter."] + [
+             "The interpreter came late because the police forgot to book one."] * 4
+    return Namer(known_words=known, stop_words=frozenset({"the", "was", "there", "in", "for", "to"})).fit(texts), texts
+
+
+def test_keywords_lose_misspellings_fragments_and_stop_words():
+    namer, _ = _namer_fixture()
+    raw = ["interpreter", "becuase", "isn", "the", "custody", "interpreters", "yes", "10", "dialect", "really"]
+    assert namer.clean_keywords(raw) == ["interpreter", "custody", "dialect"]
+    assert namer.keyword_problem("becuase") == "a misspelling"  # "because" is known and said far more often
+    assert namer.keyword_problem("isn") == "a fragment"
+    assert namer.keyword_problem("the") == "a stop word"
+    # an unknown word with no common look-alike is kept (a name, an acronym, a local word)
+    assert namer.keyword_problem("camhs") == ""
+    # with parts of speech known, only content words stay
+    namer.pos_of = {"interpreter": "NOUN", "quickly": "ADV"}
+    assert namer.clean_keywords(["quickly", "interpreter"]) == ["interpreter"]
+
+
+def test_a_theme_is_named_by_a_short_representative_statement_with_a_description():
+    namer, texts = _namer_fixture()
+    sims = np.array([0.9, 0.8, 0.7, 0.6, 0.85, 0.5, 0.5, 0.5, 0.5])
+    name, description = namer.name(texts, sims, ["interpreter", "custody", "suite"])
+    # the statement nearest the centre that carries most keywords, cut to its key clause
+    assert name == "There was no interpreter in the custody suite"
+    assert len(name.split()) <= namer.max_name_words and "," not in name
+    assert description.startswith("Statements about interpreter, custody and suite, such as \u201cThere was no")
+    # answer words and fillers never open a name, and a long statement is cut at a clause break
+    assert namer.shorten("Yes. There was no interpreter at the police station, so I did not understand my rights.",
+                         ["interpreter"]) == "There was no interpreter at the police station"
+    assert namer.shorten("No one ever came back to us.") == "No one ever came back to us"
+    assert namer.shorten("No, not at all. Being evicted again") == "Being evicted again"
+
+
+def test_topics_at_or_above_the_merge_similarity_are_merged_and_others_kept():
+    from pipeline.topics import themeset
+
+    def vec(angle):  # unit vectors in a plane: cosine between a and b is cos(a - b)
+        return np.array([np.cos(angle), np.sin(angle), 0.0])
+
+    a, b, c = 0.0, np.arccos(0.95), np.arccos(0.95) + np.arccos(0.5)
+    unit = np.vstack([vec(a)] * 5 + [vec(b)] * 5 + [vec(c)] * 5)
+    labels = np.array([0] * 5 + [1] * 5 + [2] * 5)
+    merged, merges = themeset.merge_similar(labels, unit, 0.9)
+    assert sorted(set(merged.tolist())) == [0, 2] and merges[0][:2] == (0, 1) and merges[0][2] >= 0.9
+    cents = themeset.centroids(merged, unit)
+    assert float(cents[0] @ cents[2]) < 0.9  # nothing left at or above the threshold
+    kept, none = themeset.merge_similar(labels, unit, 0.96)  # 0.95 is below 0.96: no merge
+    assert none == [] and np.array_equal(kept, labels)
+    # topics of different kinds (comments on the plan and a subject) are never merged
+    apart, _ = themeset.merge_similar(labels, unit, 0.9, kinds={0: themeset.PLAN_COMMENTS, 1: themeset.SUBJECT})
+    assert len(set(apart.tolist())) == 3
+
+
+def test_small_topics_are_dissolved_and_incoherent_ones_split():
+    from pipeline.topics import themeset
+
+    rng = np.random.default_rng(0)
+    base = np.eye(4)
+    def cloud(i, n):
+        x = base[i] + 0.05 * rng.standard_normal((n, 4))
+        return x / np.linalg.norm(x, axis=1, keepdims=True)
+    unit = np.vstack([cloud(0, 8), cloud(1, 8), cloud(0, 3), cloud(3, 1)])
+    labels = np.array([0] * 8 + [1] * 8 + [2] * 3 + [3])
+    out = themeset.absorb_small(labels, unit, min_size=5, min_similarity=0.5)
+    assert out[16:19].tolist() == [0, 0, 0]      # the 3 statements near topic 0 join it
+    assert out[19] == -1                         # unlike every remaining topic: unassigned, not forced
+    # one topic made of two subjects: coherence below the bar, split into its two halves
+    mixed = np.zeros(16, dtype=int)
+    coh = themeset.coherence(mixed, unit[:16])[0]
+    assert coh < 0.8
+    split = themeset.split_incoherent(mixed, unit[:16], min_coherence=0.8, min_size=5)
+    assert len(set(split[:8].tolist())) == 1 and len(set(split[8:16].tolist())) == 1 and split[0] != split[8]
+    # a coherent topic is left alone
+    assert np.array_equal(themeset.split_incoherent(mixed[:8], unit[:8], 0.8, 3), mixed[:8])
+
+
+def test_the_author_sees_at_most_max_themes_with_comments_on_the_plan_apart():
+    from pipeline.topics import themeset
+
+    rng = np.random.default_rng(1)
+    unit = rng.standard_normal((60, 16))
+    unit /= np.linalg.norm(unit, axis=1, keepdims=True)
+    labels = np.repeat(np.arange(12), 5)
+    kinds = {t: themeset.SUBJECT for t in range(12)}
+    kinds.update({10: themeset.PLAN_COMMENTS, 11: themeset.PLAN_COMMENTS})
+    group = themeset.author_groups(labels, unit, kinds, max_themes=5)
+    assert len(set(group.values())) == 5
+    assert group[10] == group[11] == 10          # the comments on the plan make one theme of their own
+    assert all(group[t] not in (10, 11) for t in range(10))
+    assert themeset.author_groups(labels, unit, kinds, max_themes=25) == {t: (10 if t in (10, 11) else t) for t in range(12)}
+
+
+def test_answers_to_a_question_about_the_plan_are_comments_on_it_even_when_coded():
+    df, unit, m = _two_topics()
+    rule = PlanComments(min_share=0.5, questions=("listened",))
+    asked = df.assign(question=["solutions"] * 6 + ["listened"] * 5 + ["other"])
+    out = topic_table(asked, unit, m, fake_areas(), 0.5, plan_comments=rule).set_index("topic")
+    assert out.loc[1, "covered"] and out.loc[1, "kind"] == "plan_comments"   # 5 of 6 answer "have we listened?"
+    assert out.loc[0, "kind"] == "subject"
+    few = df.assign(question=["solutions"] * 6 + ["listened"] * 2 + ["other"] * 4)
+    assert topic_table(few, unit, m, fake_areas(), 0.5, plan_comments=rule).set_index("topic").loc[1, "kind"] == "subject"

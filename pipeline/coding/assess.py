@@ -200,23 +200,15 @@ def learning_curve(frame: pd.DataFrame, fit: Callable[[pd.DataFrame], object], s
             rng = np.random.default_rng(random_state + k)
             shuffled = list(rng.permutation(pool_idx))
             taken: list[int] = []
+            prev = None
             for n in sizes:
                 if n > len(pool_idx):
                     continue
                 if n == 0 and base is not None:
                     coder = base
                 else:
-                    need = n - len(taken)
-                    if need > 0 and order == "random":
-                        taken.extend(i for i in shuffled if i not in set(taken))
-                        taken = taken[:n]
-                    elif need > 0:
-                        left = [i for i in pool_idx if i not in set(taken)]
-                        texts = frame["text"].iloc[left].tolist()
-                        _, proba = prev.predict_scores(texts)
-                        conf = statement_confidence(proba, [prev.thresholds_[c] for c in prev.ids])
-                        pick = review_order(conf, prev.embedder_.encode(texts), n=need, random_state=random_state)
-                        taken.extend(left[p] for p in pick[:need])
+                    if n > len(taken):
+                        taken = _next_batch(frame, pool_idx, shuffled, taken, n, order, prev, random_state)
                     coder = fit(frame.iloc[taken])
                 if n == 0:
                     base = coder
@@ -225,6 +217,20 @@ def learning_curve(frame: pd.DataFrame, fit: Callable[[pd.DataFrame], object], s
                 rows.append({"fold": k, "order": order, "n_coded": n, "n_test": len(test_idx),
                              "f1_samples": multilabel_scores(test_gold, pred, coder.ids)["f1_samples"]})
     return pd.DataFrame(rows)
+
+
+def _next_batch(frame: pd.DataFrame, pool_idx, shuffled: list[int], taken: list[int], n: int, order: str, prev,
+                random_state: int) -> list[int]:
+    """The first ``n`` statements an analyst would have coded: ``taken`` plus the next batch."""
+    have = set(taken)
+    if order == "random" or prev is None:
+        return taken + [i for i in shuffled if i not in have][: n - len(taken)]
+    left = [i for i in pool_idx if i not in have]
+    texts = frame["text"].iloc[left].tolist()
+    _, proba = prev.predict_scores(texts)
+    conf = statement_confidence(proba, [prev.thresholds_[c] for c in prev.ids])
+    pick = review_order(conf, prev.embedder_.encode(texts), n=n - len(taken), random_state=random_state)
+    return taken + [left[p] for p in pick[: n - len(taken)]]
 
 
 def _labels(value) -> list[str]:

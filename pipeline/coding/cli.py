@@ -34,6 +34,7 @@ from pipeline.coding.training import (
     coding_settings,
     fit_coder,
     read_labelled,
+    stance_training,
     training_data,
     training_files,
 )
@@ -118,9 +119,10 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     known = statements[~statements["question"].isin(["unknown", ""])]
     qi = QuestionInferer(codebook, embedder=embedder, random_state=s["random_state"]).fit(
         known["text"].tolist(), known["question"].tolist())
+    stance_train = stance_training(codebook, train)
     sc = StanceClassifier(embedder=embedder, min_labelled=s.get("stance_min_labelled", 20),
                           random_state=s["random_state"]).fit(
-        train["text"].tolist(), train["stance"].tolist(), train["question"].tolist())
+        stance_train["text"].tolist(), stance_train["stance"].tolist(), stance_train["question"].tolist())
     steps.update()
     st, codes = code_statements(statements, coder, qi, sc, analyst)
     steps.update()
@@ -191,7 +193,10 @@ def _write_sheet(sheet: pd.DataFrame, path: Path, codebook) -> None:
 
     path.parent.mkdir(parents=True, exist_ok=True)
     guide = pd.DataFrame(
-        [{"column": "confirm", "what to write": "Y if the codes are right, N if not (then fill correct_codes)"},
+        [{"column": "check_names", "what to write": "(filled in by redaction) a name found only by the model, or a "
+                                                      "capitalised word left that may be a name: read the answer "
+                                                      "in responses.csv and tell the data-protection lead if a name is left"},
+         {"column": "confirm", "what to write": "Y if the codes are right, N if not (then fill correct_codes)"},
          {"column": "correct_codes", "what to write": "the right codes separated by ';' (e.g. PA2;PA6), or 'none'"},
          {"column": "correct_stance", "what to write": "agree, disagree, mixed or unclear (only if the stance is wrong)"},
          {"column": "correct_question", "what to write": "listened, interpreted, solutions or other (only if wrong)"},
@@ -203,7 +208,7 @@ def _write_sheet(sheet: pd.DataFrame, path: Path, codebook) -> None:
         guide.to_excel(xl, sheet_name="how to review", index=False)
         ws = xl.sheets["coding"]
         ws.freeze_panes = "A2"
-        widths = {"statement_id": 22, "organisation": 18, "question": 12, "text": 70, "codes": 14, "confidence": 11,
+        widths = {"check_names": 24, "statement_id": 22, "organisation": 18, "question": 12, "text": 70, "codes": 14, "confidence": 11,
                   "evidence": 60, "stance": 10, "confirm": 9, "correct_codes": 16, "correct_stance": 15,
                   "correct_question": 17, "notes": 30}
         fill = PatternFill("solid", fgColor="FFF2CC")
@@ -218,6 +223,38 @@ def _write_sheet(sheet: pd.DataFrame, path: Path, codebook) -> None:
                 cell.alignment = Alignment(wrap_text=True, vertical="top")
         xl.sheets["how to review"].column_dimensions["B"].width = 80
     log.info("wrote %s (%d statements)", path, len(sheet))
+
+
+def _name_checks(path: Path) -> pd.Series | None:
+    """What redaction asks the analyst to check, by response (``redaction_log.csv``'s ``check`` column)."""
+    if not path.exists():
+        return None
+    log_df = pd.read_csv(path, dtype=str, keep_default_na=False, usecols=lambda c: c in {"response_id", "check"})
+    if not {"response_id", "check"} <= set(log_df.columns):
+        return None
+    flagged = log_df[log_df["check"].str.strip() != ""]
+    return flagged.groupby("response_id")["check"].agg(lambda s: "; ".join(sorted(set(s))))
+
+
+def _review_priority(statements: pd.DataFrame, cb, out: Path) -> pd.Series:
+    """Rank of each unreviewed statement for the review sheet: uncertain and diverse first (assess.review_order)."""
+    from pipeline.coding.assess import review_order, statement_confidence
+    from pipeline.nlp.embed import Embedder
+
+    s = _settings()
+    todo = statements[~statements["reviewed"].astype(bool)]
+    if todo.empty:
+        return pd.Series(dtype=float)
+    embedder = Embedder(cache_dir=out, model_name=s["model"], batch_size=s["batch_size"])
+    try:
+        coder = fit_coder(cb, embedder=embedder, analyst=_read_analyst(out / "analyst_codes.csv"))
+    except TrainingDataError as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
+    texts = todo["text"].astype(str).tolist()
+    _, proba = coder.predict_scores(texts)
+    conf = statement_confidence(proba, [coder.thresholds_[c] for c in coder.ids])
+    order = review_order(conf, embedder.encode(texts), n=min(len(texts), 200), random_state=s["random_state"])
+    return pd.Series(range(len(order)), index=todo["statement_id"].iloc[order].to_numpy())
 
 
 def review_command(
@@ -239,7 +276,8 @@ def review_command(
     codes = read_table(paths.out / "codes.parquet", "the coding stage's codes", "code")
     if apply is None:
         path = paths.out / "review" / "coding_sheet.xlsx"
-        _write_sheet(review_sheet(statements, codes), path, cb)
+        _write_sheet(review_sheet(statements, codes, _review_priority(statements, cb, paths.out),
+                                  _name_checks(paths.out / "redaction_log.csv")), path, cb)
         typer.echo(f"Wrote {path}. Fill in the yellow columns, save, then run: "
                    f"python -m pipeline review --out {paths.out} --apply {path}")
         return
@@ -370,8 +408,8 @@ def evaluate_command(
 
 def _learning_curve(gold_df: pd.DataFrame, cb, train_df: pd.DataFrame | None, embedder, s: dict) -> list[dict]:
     from pipeline.coding.assess import learning_curve
-    from pipeline.coding.coder import CodebookCoder, parse_labels
     from pipeline.coding.codebook import Codebook
+    from pipeline.coding.coder import CodebookCoder, parse_labels
     from pipeline.coding.evaluate import check_labelled
 
     gold_df = check_labelled(gold_df, "gold")

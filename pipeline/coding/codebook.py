@@ -84,6 +84,10 @@ class Code:
         return [(lang, ex) for lang, exs in self.examples.items() for ex in exs]
 
 
+#: Wording of a stance where the codebook gives none for a question.
+DEFAULT_STANCE_PHRASES = {"agree": "agrees", "disagree": "disagrees", "mixed": "partly agrees", "unclear": "does not say"}
+
+
 @dataclass(frozen=True)
 class Question:
     """One consultation question with a description, cue words and examples for inferring it."""
@@ -93,6 +97,12 @@ class Question:
     description: str = ""
     cues: dict[str, list[str]] = field(default_factory=dict)
     examples: dict[str, list[str]] = field(default_factory=dict)
+    stances: dict[str, str] = field(default_factory=dict)
+    stance_examples: dict[str, list[str]] = field(default_factory=dict)
+
+    def stance_phrase(self, stance: str) -> str:
+        """What a stance means for this question, in words a reader understands ("says CJIW has not listened")."""
+        return self.stances.get(stance) or DEFAULT_STANCE_PHRASES.get(stance, stance)
 
 
 @dataclass(frozen=True)
@@ -275,6 +285,8 @@ def parse_codebook(data: Mapping[str, Any], source: str = "the codebook") -> Cod
                 description=_text(spec, "description", where),
                 cues={k: [t.lower() for t in v] for k, v in _lang_lists(spec.get("cues"), f"{where}.cues").items()},
                 examples=_lang_lists(spec.get("examples"), f"{where}.examples"),
+                stances={str(k): str(v) for k, v in (spec.get("stances") or {}).items()},
+                stance_examples={str(k): [str(x) for x in v] for k, v in (spec.get("stance_examples") or {}).items()},
             )
         )
     return Codebook(

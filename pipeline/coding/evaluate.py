@@ -22,12 +22,13 @@ from collections.abc import Sequence
 import numpy as np
 import pandas as pd
 
+from pipeline.coding.assess import bootstrap_interval, scores_by, selective_scores, statement_confidence
 from pipeline.coding.codebook import Codebook
 from pipeline.coding.coder import CodebookCoder, parse_labels
-from pipeline.coding.assess import bootstrap_interval, scores_by, selective_scores, statement_confidence
 from pipeline.coding.metrics import accuracy, f1_macro, multilabel_scores, sample_f1
 from pipeline.coding.questions import QuestionInferer
 from pipeline.coding.stance import STANCES, StanceClassifier, is_suggestion
+from pipeline.coding.training import stance_training
 
 log = logging.getLogger(__name__)
 
@@ -200,9 +201,9 @@ def evaluate_frame(
     result["stance_accuracy"] = None
     result["stance_f1_macro"] = None
     if "stance" in gold.columns:
+        st = stance_training(codebook, train)
         sc = StanceClassifier(embedder=embedder, random_state=random_state)
-        sc.fit(tx, list(train["stance"]) if train is not None and "stance" in train else None,
-               list(train["question"]) if train is not None and "question" in train else None)
+        sc.fit(st["text"].tolist(), st["stance"].tolist(), st["question"].tolist())
         s_pred, _ = sc.predict(texts, list(gold["question"]) if "question" in gold.columns else None)
         out["pred_stance"] = s_pred
         g = list(gold["stance"])

@@ -23,15 +23,26 @@ from pipeline.coding.stage import ANALYST_COLUMNS
 from pipeline.coding.stance import STANCES
 
 SHEET_COLUMNS = [
-    "statement_id", "organisation", "question", "text", "codes", "confidence", "evidence", "stance",
+    "statement_id", "organisation", "question", "text", "codes", "confidence", "evidence", "stance", "check_names",
     "confirm", "correct_codes", "correct_stance", "correct_question", "notes",
 ]
 ANALYST_INPUT = ["confirm", "correct_codes", "correct_stance", "correct_question", "notes"]
 QUESTIONS = ["listened", "interpreted", "solutions", "other"]
 
 
-def review_sheet(statements: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
-    """One row per statement for review, least confident first (statement confidence = its lowest code's).
+def review_sheet(statements: pd.DataFrame, codes: pd.DataFrame, priority: pd.Series | None = None,
+                 name_checks: pd.Series | None = None) -> pd.DataFrame:
+    """One row per statement for review, the ones the coder would learn most from first.
+
+    Args:
+        statements: ``statements.parquet``.
+        codes: ``codes.parquet``.
+        priority: Rank of each ``statement_id`` (0 = code first), e.g. from
+            :func:`pipeline.coding.assess.review_order` (uncertain and diverse). Without it, the least
+            confident first (a statement's confidence = its lowest code's).
+        name_checks: What redaction asks the analyst to check, by ``response_id`` (the ``check``
+            column of ``redaction_log.csv``: a name found only by the NER model, a capitalised word
+            left that may be a name); shown in ``check_names``.
 
     Statements already reviewed show their analyst codes and come last.
     """
@@ -42,8 +53,14 @@ def review_sheet(statements: pd.DataFrame, codes: pd.DataFrame) -> pd.DataFrame:
         "evidence": g.apply(lambda d: " | ".join(f"{c}: {e}" for c, e in zip(d["code"], d["evidence"], strict=True) if e),
                             include_groups=False),
     }).reset_index()
-    df = statements[["statement_id", "organisation", "question", "text", "stance", "reviewed"]].merge(per, on="statement_id", how="left")
-    df = df.sort_values(["reviewed", "confidence", "statement_id"], kind="mergesort").reset_index(drop=True)
+    df = statements[["statement_id", "response_id", "organisation", "question", "text", "stance", "reviewed"]].merge(
+        per, on="statement_id", how="left")
+    df["check_names"] = df["response_id"].map(name_checks).fillna("") if name_checks is not None else ""
+    keys = ["reviewed", "confidence", "statement_id"]
+    if priority is not None:
+        df["_priority"] = df["statement_id"].map(priority).fillna(len(df)).astype(float)
+        keys = ["reviewed", "_priority", "confidence", "statement_id"]
+    df = df.sort_values(keys, kind="mergesort").reset_index(drop=True)
     for col in ANALYST_INPUT:
         df[col] = ""
     return df[SHEET_COLUMNS]

@@ -172,15 +172,19 @@ class StanceClassifier:
         C: Regularisation of the classifier.
         use_question: Add the statement's question as a feature (stance words mean different things
             for different questions).
+        by_question: Also learn one model per question (where it has ``min_labelled`` labelled
+            statements with two stances or more) and average it with the shared model: "yes" to
+            "has CJIW listened?" and "yes" beside a suggestion are different stances.
         random_state: Seed of the solver.
     """
 
     def __init__(self, embedder=None, min_labelled: int = 20, C: float = 2.0, use_question: bool = True,
-                 random_state: int = 42) -> None:
+                 by_question: bool = True, random_state: int = 42) -> None:
         self.embedder = embedder
         self.min_labelled = min_labelled
         self.C = C
         self.use_question = use_question
+        self.by_question = by_question
         self.random_state = random_state
 
     def _dense(self, texts, questions):
@@ -206,8 +210,18 @@ class StanceClassifier:
             tq = [questions[i] for i in keep] if questions is not None else None
             self.features_ = TextFeatures(None).fit(tx)
             X = self.features_.transform(tx, embeddings=self.embedder_.encode(tx), dense=self._dense(tx, tq))
+            y = np.array([stances[i] for i in keep])
             self.model_ = LogisticRegression(C=self.C, class_weight="balanced", max_iter=2000,
-                                             random_state=self.random_state).fit(X, [stances[i] for i in keep])
+                                             random_state=self.random_state).fit(X, y)
+            self.question_models_ = {}
+            if self.by_question and tq is not None:
+                qs = np.array(tq)
+                for q in sorted(set(tq)):
+                    rows = np.where(qs == q)[0]
+                    if len(rows) >= self.min_labelled and len(set(y[rows])) >= 2:
+                        self.question_models_[q] = LogisticRegression(
+                            C=self.C, class_weight="balanced", max_iter=2000, random_state=self.random_state
+                        ).fit(X[rows], y[rows])
         return self
 
     def predict(self, texts: Sequence[str], questions: Sequence[str] | None = None) -> tuple[list[str], np.ndarray]:
@@ -219,5 +233,12 @@ class StanceClassifier:
             return rule_stance(cue_counts(texts), questions)
         X = self.features_.transform(texts, embeddings=self.embedder_.encode(texts), dense=self._dense(texts, questions))
         proba = self.model_.predict_proba(X)
+        classes = list(self.model_.classes_)
+        for q, model in (getattr(self, "question_models_", None) or {}).items():
+            rows = [i for i, qq in enumerate(questions or []) if qq == q]
+            if rows:
+                part = np.zeros((len(rows), len(classes)))
+                part[:, [classes.index(c) for c in model.classes_]] = model.predict_proba(X[rows])
+                proba[rows] = (proba[rows] + part) / 2
         best = proba.argmax(axis=1)
         return [str(self.model_.classes_[b]) for b in best], proba.max(axis=1)

@@ -25,7 +25,7 @@ log = logging.getLogger(__name__)
 TRAINING_COLUMNS = ["text", "codes", "stance", "question", "language"]
 #: Settings of ``coding`` in config/settings.yaml that are :class:`CodebookCoder` arguments.
 CODER_KEYS = ("C", "w_emb", "w_char", "w_dense", "w_word", "cv_folds", "min_analyst_for_cv", "knn", "knn_k",
-              "fallback_ratio", "max_codes", "analyst_weight", "own_weight", "zero_shot_z", "zero_shot_floor")
+              "fallback_ratio", "max_codes", "analyst_weight", "own_weight", "min_own_for_cv", "zero_shot_z", "zero_shot_floor")
 
 
 class TrainingDataError(ValueError):
@@ -116,6 +116,24 @@ def training_data(files: Iterable[Path], analyst: pd.DataFrame | None,
     own = (analyst.reindex(columns=TRAINING_COLUMNS, fill_value="").fillna("").astype(str).reset_index(drop=True)
            if analyst is not None else pd.DataFrame(columns=TRAINING_COLUMNS))
     return generic, own, used
+
+
+def stance_training(codebook, coded: pd.DataFrame | None) -> pd.DataFrame:
+    """What the stance classifier learns from: coded statements with a stance, then the codebook's stance examples.
+
+    Args:
+        codebook: The codebook (its questions' ``stance_examples``).
+        coded: Coded statements with ``text``, ``stance``, ``question`` (e.g. ``coder.training_data_``).
+
+    Returns:
+        A frame with ``text``, ``stance`` and ``question``.
+    """
+    rows = [{"text": t, "stance": st, "question": q.id}
+            for q in codebook.questions for st, texts in q.stance_examples.items() for t in texts]
+    frames = [pd.DataFrame(rows, columns=["text", "stance", "question"])]
+    if coded is not None and len(coded):
+        frames.insert(0, coded.reindex(columns=["text", "stance", "question"], fill_value="").fillna(""))
+    return pd.concat(frames, ignore_index=True).astype(str)
 
 
 def fit_coder(codebook, embedder=None, settings: dict | None = None, analyst: pd.DataFrame | None = None,

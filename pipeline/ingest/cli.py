@@ -1,7 +1,8 @@
 """``python -m pipeline ingest``: turn a consultation folder's returns into one tidy, redacted table.
 
 Reads every return under ``data/raw/<consultation>/`` (Word, Excel, CSV, text/Markdown notes,
-PDF) with the manifest ``returns.csv`` if there is one, and writes to
+PDF, OpenDocument, RTF, HTML, email, and scans and photos by OCR) with the manifest ``returns.csv``
+if there is one, and writes to
 ``data/processed/<consultation>/``: ``responses.parquet`` (+ ``.csv``), ``returns.parquet``
 (+ ``.csv``), ``duplicates.csv``, ``ingest_ledger.csv`` and ``ingest.config.yaml``. Text is
 redacted before anything is written. Examples::
@@ -52,6 +53,7 @@ def ingest_command(
     from pipeline.ingest.redact import RedactionError
     from pipeline.ingest.runner import ingest_folder
     from pipeline.ingest.schema import TableError
+    from pipeline.pseudonym import PseudonymKeyError
 
     paths = resolve_paths(consultation, raw, out, reports)
     if not paths.raw.is_dir():
@@ -63,8 +65,8 @@ def ingest_command(
         questions = config.load_yaml("questions.yaml")["questions"]
         vocab = config.load_yaml("vocabularies.yaml")
         redaction = config.load_yaml("redaction.yaml")
-        result = ingest_folder(paths.raw, questions, vocab, settings, redaction)
-    except (config.ConfigError, ManifestError, RedactionError, LedgerError, TableError) as exc:
+        result = ingest_folder(paths.raw, questions, vocab, settings, redaction, cache_dir=paths.out)
+    except (config.ConfigError, ManifestError, RedactionError, LedgerError, TableError, PseudonymKeyError) as exc:
         raise typer.Exit(fail(str(exc), "Ingest stopped")) from exc
     except KeyError as exc:
         raise typer.Exit(fail(f"config/questions.yaml has no '{exc.args[0]}' section. Restore it from git.",
@@ -73,7 +75,8 @@ def ingest_command(
     out_dir = paths.out
     write_table(result.responses, out_dir / "responses.parquet")
     write_table(result.returns, out_dir / "returns.parquet")
-    for name, table in (("duplicates.csv", result.duplicates), ("ingest_ledger.csv", result.ledger)):
+    for name, table in (("duplicates.csv", result.duplicates), ("ingest_ledger.csv", result.ledger),
+                        ("redaction_log.csv", result.redaction_log)):
         path = out_dir / name
         table.to_csv(path, index=False, encoding="utf-8-sig")
         log.info("wrote %s (%d rows)", path, len(table))

@@ -16,6 +16,9 @@ Pure DataFrame functions, used by the ingest stage (``python -m pipeline ingest`
 
 from __future__ import annotations
 
+import math
+
+import numpy as np
 import pandas as pd
 
 from pipeline.vocab import normalise_label
@@ -46,8 +49,34 @@ def find_duplicate_files(hashes: dict[str, str]) -> dict[str, str]:
     return duplicate_of
 
 
+def _grams(text: str, q: int = 3) -> set[str]:
+    return {text[i:i + q] for i in range(max(1, len(text) - q + 1))}
+
+
+_BUCKETS = 36
+_BUCKET_OF = np.array([c - 97 if 97 <= c <= 122 else 26 if 48 <= c <= 57 else 27 if c == 32 else 28 + c % 8
+                       for c in range(128)], dtype=np.int64)
+
+
+def _char_counts(text: str) -> np.ndarray:
+    """How many of each character (a-z, digits, space, others in 8 buckets) a normalised text holds."""
+    codes = np.frombuffer(text.encode("utf-32-le"), dtype=np.uint32).astype(np.int64)
+    buckets = np.where(codes < 128, _BUCKET_OF[np.minimum(codes, 127)], 28 + codes % 8)
+    return np.bincount(buckets, minlength=_BUCKETS).astype(np.int32)
+
+
 def dedupe_answers(df: pd.DataFrame, near_ratio: float, min_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep each answer once within an organisation.
+
+    Near-duplicates are found without comparing every answer with every kept one: an answer is compared
+    (rapidfuzz ratio) only with kept answers of its organisation that share at least one of its rarest
+    character trigrams (prefix filtering). The filter loses no pair: for two texts whose ratio reaches
+    ``near_ratio`` the edit distance is bounded, each edit changes at most three trigrams, so a text's
+    ``k`` rarest trigrams, for ``k`` one more than that bound allows to change, must include one of the
+    other's; both texts index that many of theirs. Candidates whose character counts differ by more than
+    the edits allowed are dropped before rapidfuzz compares the rest. When answers share even their rarest
+    trigrams (the same phrases over and over), every kept answer of a similar length is compared instead,
+    in C. The result is the same as the exhaustive search (first kept answer with the best score wins).
 
     Args:
         df: Answers with ``response_id``, ``organisation``, ``source_file``, ``source_location``, ``text``,
@@ -59,15 +88,44 @@ def dedupe_answers(df: pd.DataFrame, near_ratio: float, min_chars: int) -> tuple
         ``(kept, duplicates)``: kept rows (same columns as ``df``) and the duplicates table
         (:data:`DUPLICATE_COLUMNS` plus ``response_id``, the set-aside row's own id).
     """
-    from rapidfuzz import fuzz
+    from collections import Counter
+
+    from rapidfuzz import fuzz, process
 
     norm = df["text"].astype(str).map(normalise_label).tolist()
     orgs = df["organisation"].astype(str).tolist()
     ids = df["response_id"].astype(str).tolist()
+    files = df["source_file"].astype(str).tolist()
+    locations = df["source_location"].astype(str).tolist()
     drop: set[int] = set()
     records: list[dict[str, object]] = []
-    kept_by_org: dict[str, list[int]] = {}
     exact_seen: dict[tuple[str, str], int] = {}
+    # Trigram frequency within each organisation orders each text's trigrams rarest first (one global
+    # order per organisation, as prefix filtering needs).
+    grams = [_grams(t) if len(t) >= min_chars else set() for t in norm]
+    freq: dict[str, Counter[str]] = {}
+    for org, g in zip(orgs, grams, strict=True):
+        freq.setdefault(org, Counter()).update(g)
+    rank = {org: {g: r for r, (g, _) in enumerate(sorted(c.items(), key=lambda kv: (kv[1], kv[0])))}
+            for org, c in freq.items()}
+    # Kept answers are indexed by (organisation, trigram, length band): a near-duplicate's length is
+    # within a factor (200 - near_ratio) / near_ratio of the answer's, so only neighbouring bands are read.
+    step = math.log((200.0 - near_ratio) / near_ratio) if 0 < near_ratio < 100 else 0.0
+
+    def band(length: int) -> int:
+        return int(math.log(length) / step) if step else 0
+
+    # Character counts: each insertion or deletion changes one count by one, so two answers whose counts
+    # differ by more than the edits allowed cannot be near-duplicates (checked in numpy before rapidfuzz).
+    hist = np.stack([_char_counts(t) for t in norm]) if norm else np.zeros((0, _BUCKETS), dtype=np.int32)
+    index: dict[tuple[str, str, int], list[int]] = {}
+    by_band: dict[tuple[str, int], tuple[np.ndarray, int]] = {}
+    share = 1.0 - near_ratio / 100.0
+
+    def record(kept: int, i: int, kind: str, similarity: float) -> dict[str, object]:
+        return {"response_id_kept": ids[kept], "duplicate_source_file": files[i], "duplicate_source_location": locations[i],
+                "kind": kind, "similarity": similarity, "response_id": ids[i]}
+
     for i, text in enumerate(norm):
         if len(text) < min_chars:
             continue
@@ -75,23 +133,50 @@ def dedupe_answers(df: pd.DataFrame, near_ratio: float, min_chars: int) -> tuple
         key = (org, text)
         if key in exact_seen:
             drop.add(i)
-            records.append(_record(ids[exact_seen[key]], df, i, "exact_answer", 100.0))
+            records.append(record(exact_seen[key], i, "exact_answer", 100.0))
             continue
+        # Indel distance to any text within near_ratio is at most share * (len + longest partner length),
+        # and a partner is at most len * (200 / near_ratio - 1) long; each edit changes <= 3 trigrams.
+        longest = len(text) * (200.0 / near_ratio - 1.0) if near_ratio > 0 else float("inf")
+        max_edits = int(share * (len(text) + longest)) if near_ratio > 0 else len(text)
+        prefix = sorted(grams[i], key=rank[org].__getitem__)[: 3 * max_edits + 1]
+        b = band(len(text))
         match, score = None, 0.0
-        for j in kept_by_org.get(org, []):
-            # A cheap length check first: ratio cannot reach the threshold if lengths differ too much.
-            shorter, longer = sorted((len(norm[j]), len(text)))
-            if 200.0 * shorter / (shorter + longer) < near_ratio:
-                continue
-            s = fuzz.ratio(norm[j], text, score_cutoff=near_ratio)
-            if s > score:
-                match, score = j, s
+        window = [by_band[(org, nb)] for nb in (b - 1, b, b + 1) if (org, nb) in by_band]
+        n_window = sum(n for _, n in window)
+        hits = [h for g in prefix for nb in (b - 1, b, b + 1) if (h := index.get((org, g, nb)))] if n_window > 256 else []
+        if n_window > 256 and sum(map(len, hits)) <= n_window // 4:
+            # Few kept answers share a rare trigram: compare with those only.
+            candidates: set[int] = set()
+            for h in hits:
+                candidates.update(h)
+            ordered = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
+        else:
+            # Answers built from the same phrases share even their rarest trigrams: then every kept answer
+            # of a similar length is checked, in numpy, which is cheaper than gathering the index's lists.
+            ordered = np.sort(np.concatenate([buf[:n] for buf, n in window])) if window else np.zeros(0, np.int64)
+        if len(ordered) > 8:
+            ordered = ordered[np.abs(hist[ordered] - hist[i]).sum(axis=1) <= max_edits]
+        if len(ordered):
+            # rapidfuzz compares the rest in C (its score cutoff skips answers of too different a length at
+            # once); the earliest kept answer wins a tie, as in a plain loop.
+            owners = ordered.tolist()
+            best = process.extractOne(text, [norm[j] for j in owners], scorer=fuzz.ratio, processor=None,
+                                      score_cutoff=near_ratio)
+            if best is not None:
+                match, score = owners[best[2]], best[1]
         if match is not None:
             drop.add(i)
-            records.append(_record(ids[match], df, i, "near_answer", round(float(score), 1)))
+            records.append(record(match, i, "near_answer", round(float(score), 1)))
             continue
         exact_seen[key] = i
-        kept_by_org.setdefault(org, []).append(i)
+        for g in prefix:
+            index.setdefault((org, g, b), []).append(i)
+        buf, n = by_band.get((org, b), (np.zeros(64, dtype=np.int64), 0))
+        if n == len(buf):
+            buf = np.concatenate([buf, np.zeros(len(buf), dtype=np.int64)])
+        buf[n] = i
+        by_band[(org, b)] = (buf, n + 1)
     kept = df.iloc[[i for i in range(len(df)) if i not in drop]].reset_index(drop=True)
     return kept, pd.DataFrame(records, columns=[*DUPLICATE_COLUMNS, "response_id"])
 

@@ -34,8 +34,9 @@ from typing import Any
 import pandas as pd
 
 from pipeline.ingest.readers import (
-    _PDF_SIGNATURE,
     _ZIP_SIGNATURE,
+    NOT_AN_ANSWER_METADATA,
+    NOT_AN_ANSWER_PREAMBLE,
     RAW_COLUMNS,
     Block,
     ReadContext,
@@ -242,7 +243,10 @@ def _odf_grid(table: Any, max_repeat: int = 200) -> tuple[list[list[str]], froze
                 continue
             repeat = int(cell.getAttrNS(TABLENS, "number-columns-repeated") or 1)
             text = _odf_text(cell) if name == "table-cell" else ""
-            for _ in range(min(repeat, max_repeat) if text else min(repeat, 1 if repeat > max_repeat else repeat)):
+            # Spreadsheets repeat an empty cell to the sheet's edge (1,000+ times): keep such a run as one cell.
+            if repeat > max_repeat and not text:
+                repeat = 1
+            for _ in range(min(repeat, max_repeat)):
                 if name == "covered-table-cell":
                     covered.append(len(cells))
                 cells.append(text)
@@ -471,7 +475,7 @@ def _email_items(path: Path, ctx: ReadContext, headers: dict[str, str], body: st
     body_placed = any(i["question"] != UNKNOWN and not i["note"] for i in body_items)
     if attachment_answers and not body_placed:
         for i in body_items:
-            if not i["note"] and i["text"]:
+            if i["note"] in ("", NOT_AN_ANSWER_METADATA, NOT_AN_ANSWER_PREAMBLE) and i["text"]:
                 i["note"] = EMAIL_COVERING
     items.extend(body_items)
     items.extend(attached)
@@ -532,8 +536,7 @@ def read_msg(path: Path, ctx: ReadContext) -> pd.DataFrame:
             name = getattr(att, "longFilename", None) or getattr(att, "shortFilename", None) or "attachment.bin"
             data = getattr(att, "data", None)
             if not isinstance(data, bytes):
-                attachments_note = f"{name} (an attached email)"
-                attachments.append((attachments_note + ".unreadable", b""))
+                attachments.append((f"{name} (an attached email).unreadable", b""))
                 continue
             if getattr(att, "hidden", False) or (getattr(att, "contentId", None) and name.lower().endswith(IMAGE_EXTENSIONS)):
                 inline += 1
@@ -557,4 +560,4 @@ READERS: dict[str, Callable[[Path, ReadContext], pd.DataFrame]] = {
 }
 
 __all__ = ["READERS", "read_image", "read_scanned_pdf", "read_odt", "read_ods", "read_rtf", "read_html", "read_eml",
-           "read_msg", "ocr_lines", "tesseract_languages", "html_blocks", "_PDF_SIGNATURE"]
+           "read_msg", "ocr_lines", "tesseract_languages", "html_blocks"]

@@ -50,9 +50,29 @@ def detect_language(text: str, welsh_min_confidence: float = WELSH_MIN_CONFIDENC
     return "cy" if cy > en and cy >= welsh_min_confidence else "en"
 
 
-def detect_languages(texts: Iterable[str]) -> list[str]:
-    """Languages of many texts (in order)."""
-    return [detect_language(t) for t in texts]
+def detect_languages(texts: Iterable[str], welsh_min_confidence: float = WELSH_MIN_CONFIDENCE) -> list[str]:
+    """Languages of many texts (in order), as :func:`detect_language` decides them one by one.
+
+    The texts are given to lingua in one batch, which it scores on all CPU cores.
+    """
+    from lingua import Language
+
+    clean = [_PLACEHOLDER_RE.sub(" ", str(t)) for t in texts]
+    has_letters = [bool(re.search(r"[A-Za-z\u00c0-\u024f]", c)) for c in clean]
+    scored = detector().compute_language_confidence_values_in_parallel([c for c, ok in zip(clean, has_letters, strict=True) if ok])
+    out: list[str] = []
+    it = iter(scored)
+    for ok in has_letters:
+        if not ok:
+            out.append("other")
+            continue
+        values = {c.language: c.value for c in next(it)}
+        en, cy = values.get(Language.ENGLISH, 0.0), values.get(Language.WELSH, 0.0)
+        if en == 0.0 and cy == 0.0:
+            out.append("other")
+        else:
+            out.append("cy" if cy > en and cy >= welsh_min_confidence else "en")
+    return out
 
 
 def add_language(df: pd.DataFrame) -> pd.DataFrame:

@@ -1,10 +1,11 @@
 """The ingest ledger: what happened to every input file and every answer that was not accepted.
 
 ``ingest_ledger.csv`` has one row per input file (accepted, partly accepted, rejected, missing,
-skipped) followed by one row per rejected item of that file (a blank or "N/A" answer, a title or
-metadata line). Counts reconcile per row: ``rows_read == rows_accepted + rows_rejected +
-rows_duplicate``, and :func:`reconcile` raises if they do not (which would mean ingest lost or
-invented rows). Reasons are plain English and say what to do. Pure DataFrame functions, used by
+skipped) followed by one row per metadata column of that file (status ``metadata``: "column 'Email'
+treated as personal metadata, not an answer") and one row per rejected item (a blank or "N/A"
+answer, a title or 'label: value' line). Counts are of cells, lines and paragraphs, and reconcile per
+row: ``rows_read == rows_accepted + rows_rejected + rows_duplicate + rows_metadata``;
+:func:`reconcile` raises if they do not (which would mean ingest lost or invented something). Reasons are plain English and say what to do. Pure DataFrame functions, used by
 ``python -m pipeline ingest``.
 """
 
@@ -23,7 +24,8 @@ class LedgerError(RuntimeError):
 
 
 def build_ledger(
-    files: pd.DataFrame, responses: pd.DataFrame, rejected: pd.DataFrame, duplicates: pd.DataFrame
+    files: pd.DataFrame, responses: pd.DataFrame, rejected: pd.DataFrame, duplicates: pd.DataFrame,
+    metadata: pd.DataFrame | None = None,
 ) -> pd.DataFrame:
     """Assemble the ledger from the per-file table and the stage's outputs.
 
@@ -33,6 +35,7 @@ def build_ledger(
         responses: Accepted answers (``source_file``).
         rejected: Rejected items (``source_file``, ``format``, ``source_location``, ``reason``).
         duplicates: The duplicates table (``duplicate_source_file``).
+        metadata: Metadata columns (``source_file``, ``source_location``, ``cells``, ``reason``), if any.
 
     Returns:
         The ledger (:data:`pipeline.ingest.schema.LEDGER_COLUMNS`), reconciled.
@@ -40,10 +43,14 @@ def build_ledger(
     accepted = responses.groupby("source_file").size()
     n_rejected = rejected.groupby("source_file").size() if len(rejected) else pd.Series(dtype="int64")
     n_dup = duplicates.groupby("duplicate_source_file").size() if len(duplicates) else pd.Series(dtype="int64")
+    if metadata is None or not len(metadata):
+        metadata = pd.DataFrame(columns=["source_file", "source_location", "cells", "reason"])
+    n_meta = metadata.groupby("source_file")["cells"].sum() if len(metadata) else pd.Series(dtype="int64")
     rows: list[dict[str, object]] = []
     for rec in files.sort_values("source_file", kind="stable").itertuples(index=False):
         f = rec.source_file
         a, r, d = int(accepted.get(f, 0)), int(n_rejected.get(f, 0)), int(n_dup.get(f, 0))
+        m = int(n_meta.get(f, 0))
         reasons = [rec.reason] if rec.reason else []
         if rec.read_status in ("error", "skipped", "missing"):
             status = {"error": "rejected"}.get(rec.read_status, rec.read_status)
@@ -54,6 +61,10 @@ def build_ledger(
                 f"identical to {rec.duplicate_of} (the same file sent twice): its {d} item(s) are counted as "
                 f"duplicates and kept once, from {rec.duplicate_of}",
             )
+        elif a == 0 and m and not r:
+            status = "rejected"
+            reasons.insert(0, "no answers: everything in it is metadata (listed below), not answers to the questions; "
+                              "check it is a return and ask for the return itself")
         elif a == 0:
             status = "rejected"
             reasons.insert(0, "no usable answers: every item was blank or not an answer; check the file and ask for it again")
@@ -63,40 +74,58 @@ def build_ledger(
                 reasons.insert(0, f"{r} item(s) not accepted (listed below)")
             if d:
                 reasons.append(f"{d} answer(s) repeated another answer and were kept once (see duplicates.csv)")
-        if rec.n_unknown_question and status in ("accepted", "partly accepted"):
+        if m and status in ("accepted", "partly accepted"):
+            reasons.append(f"{m} metadata cell(s) (IDs, times, names, emails, cohort...) counted, not kept as answers")
+        if rec.n_unknown_question and rec.n_unknown_question >= a and status in ("accepted", "partly accepted"):
+            reasons.append(
+                "warning: no question recognised in this file, so all its answers are question 'unknown' (the coder "
+                "infers their question); add its headings' wording to config/questions.yaml to place them"
+            )
+        elif rec.n_unknown_question and status in ("accepted", "partly accepted"):
             reasons.append(
                 f"{rec.n_unknown_question} answer(s) could not be placed on a question (question 'unknown'); "
                 "add the heading's wording to config/questions.yaml to place them"
             )
         rows.append(
             {"file": f, "format": rec.format, "status": status, "rows_read": int(rec.rows_read), "rows_accepted": a,
-             "rows_rejected": r, "rows_duplicate": d, "reason": "; ".join(reasons)}
+             "rows_rejected": r, "rows_duplicate": d, "rows_metadata": m, "reason": "; ".join(reasons)}
         )
+        if m:
+            for item in metadata[metadata["source_file"] == f].itertuples(index=False):
+                n = int(item.cells)
+                rows.append(
+                    {"file": f, "format": rec.format, "status": "metadata", "rows_read": n, "rows_accepted": 0,
+                     "rows_rejected": 0, "rows_duplicate": 0, "rows_metadata": n,
+                     "reason": f"{item.reason} ({item.source_location})"}
+                )
         if r:
             for item in rejected[rejected["source_file"] == f].itertuples(index=False):
                 rows.append(
                     {"file": f, "format": rec.format, "status": "rejected", "rows_read": 1, "rows_accepted": 0,
-                     "rows_rejected": 1, "rows_duplicate": 0, "reason": f"{item.reason} ({item.source_location})"}
+                     "rows_rejected": 1, "rows_duplicate": 0, "rows_metadata": 0,
+                     "reason": f"{item.reason} ({item.source_location})"}
                 )
     ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
-    for col in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate"):
+    for col in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate", "rows_metadata"):
         ledger[col] = ledger[col].astype("int64")
     reconcile(ledger)
     return ledger.astype({"file": "str", "format": "str", "status": "str", "reason": "str"})
 
 
 def reconcile(ledger: pd.DataFrame) -> None:
-    """Check ``rows_read == rows_accepted + rows_rejected + rows_duplicate`` on every row.
+    """Check ``rows_read == rows_accepted + rows_rejected + rows_duplicate + rows_metadata`` on every row.
 
     Raises:
         LedgerError: Naming the files whose counts do not add up.
     """
     total = ledger["rows_accepted"] + ledger["rows_rejected"] + ledger["rows_duplicate"]
+    if "rows_metadata" in ledger:
+        total = total + ledger["rows_metadata"]
     bad = ledger[ledger["rows_read"] != total]
     if len(bad):
         detail = "; ".join(
             f"{r.file}: read {r.rows_read}, accepted {r.rows_accepted} + rejected {r.rows_rejected} "
-            f"+ duplicates {r.rows_duplicate}"
+            f"+ duplicates {r.rows_duplicate} + metadata {getattr(r, 'rows_metadata', 0)}"
             for r in bad.itertuples(index=False)
         )
         raise LedgerError(f"The ingest ledger does not reconcile (rows were lost or counted twice): {detail}.")

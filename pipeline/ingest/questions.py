@@ -110,6 +110,7 @@ _STOP = frozenset(
     which who whom how why when where whether if so not no yes any anything some more most very much many can
     could should would will shall may might must i me my he she his her do feel think please tell about
     y yr ar i o a ac yn ym yng mae oes ydy ydych ydyn chi ni nhw eich ein eu beth sut pam pa wedi bod fod
+    like see want say get also just really any
     cjiw criminal justice wales cymru cyfiawnder troseddol plan cynllun draft drafft question cwestiwn""".split()
 )
 
@@ -118,6 +119,20 @@ def content_words(text: str) -> frozenset[str]:
     """The meaning-bearing words of a label, crudely stemmed (first five letters), stop words dropped."""
     words = re.findall(r"[a-z\u00e0-\u00ff']+", normalise_label(text))
     return frozenset(w.strip("'")[:5] for w in words if len(w) > 2 and w.strip("'") not in _STOP)
+
+
+_QUESTION_OPENINGS = frozenset(
+    """what how why which who where when whether do does did has have had is are was were should would could can
+    will any anything tell describe please beth sut pam pa pwy ble pryd oes a ydy ydych ydyn ydi wyt allech
+    dylai dylen""".split()
+)
+
+
+def looks_like_question(label: str) -> bool:
+    """True for a label worded as a question: it ends with '?' or opens with a question word."""
+    text = str(label).strip()
+    words = normalise_label(re.sub(r"^\s*(?:q(?:uestion)?\s*)?\d{1,2}\s*[.):-]?\s*", "", text, flags=re.I)).split()
+    return text.endswith("?") or (bool(words) and words[0] in _QUESTION_OPENINGS)
 
 
 @dataclass(frozen=True)
@@ -148,6 +163,8 @@ class QuestionPlacer:
         min_margin: How far the best question's confidence must be ahead of the second's.
         embedding_weight: Weight of the embedding similarity against word overlap.
         use_embeddings: ``False`` compares words only (no model is loaded).
+        cache_dir: Where the embedding cache lives (the consultation's processed folder; see
+            :class:`pipeline.nlp.embed.Embedder`): a rerun embeds nothing and loads no model.
     """
 
     def __init__(
@@ -157,6 +174,7 @@ class QuestionPlacer:
         min_margin: float = 0.05,
         embedding_weight: float = 0.7,
         use_embeddings: bool = True,
+        cache_dir: Any = None,
     ) -> None:
         self.matcher = QuestionMatcher(questions)
         self.min_confidence = float(min_confidence)
@@ -173,6 +191,8 @@ class QuestionPlacer:
         self._words = [content_words(t) for _, t in texts]
         self._vectors = None
         self._cache: dict[str, Placement] = {}
+        self.cache_dir = cache_dir
+        self._embedder = None
 
     @property
     def ids(self) -> list[str]:
@@ -182,7 +202,9 @@ class QuestionPlacer:
     def _embed(self, texts: list[str]):
         from pipeline.nlp.embed import Embedder
 
-        return Embedder(cache_dir=None, show_progress=False).encode(texts)
+        if self._embedder is None:
+            self._embedder = Embedder(cache_dir=self.cache_dir, show_progress=False)
+        return self._embedder.encode(texts)
 
     def by_meaning(self, label: str) -> Placement:
         """Compare a label with every question's texts by meaning (no aliases)."""
@@ -190,7 +212,8 @@ class QuestionPlacer:
 
         norm = normalise_label(label)
         words = content_words(label)
-        if not norm or not self._texts or (not words and len(norm.split()) < 2):
+        # A single word ("Notes", "Interview") says too little to be placed by meaning: aliases only.
+        if not norm or not self._texts or len(norm.split()) < 2:
             return Placement(UNKNOWN, "none", 0.0)
         ids = [q for q, _ in self._texts]
         overlap = np.array([len(words & w) / len(words) if words else 0.0 for w in self._words])
@@ -212,12 +235,23 @@ class QuestionPlacer:
             return Placement(UNKNOWN, "none", conf, qid)
         return Placement(qid, "meaning", conf, qid)
 
-    def place(self, label: Any, strict: bool = False, meaning: bool = True) -> Placement:
-        """Aliases first (as :meth:`QuestionMatcher.match`), then meaning when ``meaning`` is true."""
+    def place(self, label: Any, strict: bool = False, meaning: bool = True, question_like: bool = False) -> Placement:
+        """Aliases first (as :meth:`QuestionMatcher.match`), then meaning when ``meaning`` is true.
+
+        Args:
+            label: A heading, column name or question.
+            strict: Alias matching for lines of running text (see :meth:`QuestionMatcher.match`).
+            meaning: Also compare by meaning when no alias matches.
+            question_like: Compare by meaning only a label worded as a question (it ends with '?' or opens
+                with a question word: "What...", "Has...", "Beth..."), so a document's title is never taken
+                for a question.
+        """
         qid = self.matcher.match(label, strict=strict)
         if qid != UNKNOWN:
             return Placement(qid, "alias", 1.0, qid)
         if not meaning or label is None or not str(label).strip():
+            return Placement(UNKNOWN, "none", 0.0)
+        if question_like and not looks_like_question(str(label)):
             return Placement(UNKNOWN, "none", 0.0)
         key = normalise_label(label)
         if key not in self._cache:

@@ -97,8 +97,12 @@ class ReadContext:
 
     @classmethod
     def from_config(cls, questions: Mapping[str, Any], layout: Mapping[str, Any],
-                    ingest: Mapping[str, Any] | None = None, vocab: Mapping[str, Any] | None = None) -> ReadContext:
-        """Build from the ``questions`` mapping, the ``ingest_layout`` and ``ingest`` settings and the vocabularies."""
+                    ingest: Mapping[str, Any] | None = None, vocab: Mapping[str, Any] | None = None,
+                    cache_dir: Path | None = None) -> ReadContext:
+        """Build from the ``questions`` mapping, the ``ingest_layout`` and ``ingest`` settings and the vocabularies.
+
+        ``cache_dir`` (the processed folder) keeps the embeddings of labels placed by meaning between runs.
+        """
 
         def names(key: str) -> frozenset[str]:
             return frozenset(normalise_label(v) for v in layout.get(key, []) or [])
@@ -116,19 +120,19 @@ class ReadContext:
             area_columns=names("area_columns"),
             speaker_columns=names("speaker_columns"),
             header_scan_rows=int(layout.get("header_scan_rows", 20)),
-            placer=QuestionPlacer(questions, **placer_args),
+            placer=QuestionPlacer(questions, cache_dir=cache_dir, **placer_args),
             metadata_columns=metadata,
             personal_metadata=frozenset(layout.get("personal_metadata", []) or []),
             vocab=vocab or {},
             ocr={k[4:]: v for k, v in ingest.items() if k.startswith("ocr_")},
         )
 
-    def place(self, label: Any, strict: bool = False, meaning: bool = True) -> Placement:
+    def place(self, label: Any, strict: bool = False, meaning: bool = True, question_like: bool = False) -> Placement:
         """Place a label on a question: aliases first, then (``meaning``) by meaning; see :class:`QuestionPlacer`."""
         if self.placer is None:
             qid = self.matcher.match(label, strict=strict)
             return Placement(qid, "alias" if qid != UNKNOWN else "none", 1.0 if qid != UNKNOWN else 0.0)
-        return self.placer.place(label, strict=strict, meaning=meaning)
+        return self.placer.place(label, strict=strict, meaning=meaning, question_like=question_like)
 
 
 def config_section(name: str) -> Mapping[str, Any]:
@@ -279,12 +283,17 @@ def _split_speaker(text: str) -> tuple[str, str, str]:
 # Line-based returns: .txt/.md notes and PDF text
 
 
-def _question_heading(line: str, ctx: ReadContext, markdown: bool) -> tuple[Placement, str, str] | None:
-    """If a line is a question heading, return (placement, label, trailing answer text)."""
+def _question_heading(line: str, ctx: ReadContext, markdown: bool,
+                      meaning: bool = True) -> tuple[Placement, str, str] | None:
+    """If a line is a question heading, return (placement, label, trailing answer text).
+
+    ``meaning`` lets a plain line ending in '?' be a heading by meaning (not only by alias); readers
+    turn it off once an alias has named a heading, so a participant's own question stays an answer.
+    """
     stripped = line.strip()
     if markdown and stripped.startswith("#"):
         label = stripped.lstrip("#").strip()
-        return ctx.place(label), label, ""
+        return ctx.place(label, question_like=True), label, ""
     m = _QNUM_RE.match(stripped)
     if m:
         rest = m.group("rest").strip()
@@ -298,8 +307,9 @@ def _question_heading(line: str, ctx: ReadContext, markdown: bool) -> tuple[Plac
         return ctx.place(stripped.rstrip(":"), strict=True), stripped, ""
     # A short question-like line ("2. Have we correctly interpreted the challenges?") may use looser wording,
     # or other words with the same meaning ("What would make things better?").
-    if stripped.endswith("?") and not stripped.startswith(_QUOTE_START) and _BULLET_RE.match(stripped) is None:
-        placement = ctx.place(stripped, meaning=len(stripped) <= 120)
+    if stripped.endswith("?") and not stripped.startswith(_QUOTE_START):
+        placement = ctx.place(stripped, meaning=meaning and len(stripped) <= 120
+                              and not stripped.startswith(("-", "*", "\u2022")))
         if placement.question != UNKNOWN:
             return placement, stripped, ""
     return None
@@ -329,6 +339,7 @@ def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdo
     question, label, confidence = UNKNOWN, "", 0.0
     seen_question = False
     by_heading = False  # once a heading names a question, headings (not facilitators' prompts) set the question
+    by_alias = False  # once an alias names a heading, other '?' lines are headings only by alias
     current: dict[str, Any] | None = None
     heading_item: dict[str, Any] | None = None
     answered = True
@@ -342,7 +353,7 @@ def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdo
         if not line:
             current = None
             continue
-        heading = _question_heading(line, ctx, markdown)
+        heading = _question_heading(line, ctx, markdown, meaning=not by_alias)
         if heading is not None:
             close_heading()
             current = None
@@ -350,6 +361,7 @@ def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdo
             question, confidence = placement.question, placement.confidence
             seen_question = seen_question or question != UNKNOWN
             by_heading = by_heading or question != UNKNOWN
+            by_alias = by_alias or placement.method == "alias"
             answered = question == UNKNOWN
             heading_item = _item(location, question, label, confidence=confidence)
             if rest:
@@ -448,9 +460,11 @@ _DATE_RE = re.compile(
     re.I,
 )
 #: Metadata kinds whose words may appear inside a longer column heading ("What is your email address?").
-_CONTAINED_KINDS = ("email", "name", "contact", "age", "consent", "equality")
+_CONTAINED_KINDS = ("email", "name", "contact", "age", "consent", "equality", "respondent")
 #: Survey-system columns that identify a respondent (a participant key when there is no participant column).
 _RESPONDENT_IDS = frozenset({"response id", "unique id", "userno", "user no", "respondent id", "id"})
+#: Participant columns that hold a person's name (a weaker identifier than an ID).
+_NAME_COLUMNS = frozenset({"name", "full name", "your name", "person", "young person", "interviewee", "respondent"})
 
 
 def _is_number_or_date(value: str) -> bool:
@@ -513,8 +527,7 @@ def _column_role(cell: str, ctx: ReadContext, context_question: str,
         kind = _metadata_kind(norm, ctx, values)
         if kind is not None:
             return "metadata", kind
-        for role, names, vocab_key in (("area", ctx.area_columns, "police_force_areas"),
-                                       ("cohort", ctx.cohort_columns, "cohorts")):
+        for role, names in (("area", ctx.area_columns), ("cohort", ctx.cohort_columns)):
             if any(re.search(rf"(?<!\w){re.escape(n)}(?!\w)", norm) for n in names) and _short_values(values):
                 return "metadata", f"{role} (a question about it: the manifest's {role} is used)"
     return "other", ""
@@ -529,7 +542,8 @@ def _find_header(rows: list[list[str]], ctx: ReadContext, context_question: str,
             continue
         roles = [_column_role(c, ctx, context_question) for c in row]
         kinds = [k for k, _ in roles]
-        n_answer = sum(k in ("question", "answer") for k in kinds)
+        # A bare number ("1", an ID in a data row) names a question only in a 'Question | Answer' table.
+        n_answer = sum(k in ("question", "answer") and not _is_number_or_date(c) for k, c in zip(kinds, row, strict=True))
         n_known = sum(k not in ("extra", "other") for k in kinds)
         if n_answer and (n_known >= 2 or len(filled) >= 2):
             return r, roles, context_question, context_label
@@ -568,14 +582,9 @@ def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str
     values = [[rows[r][c] for r in range(header + 1, len(rows))] for c in range(width)]
     out: list[tuple[str, str]] = []
     confidence: dict[int, float] = {}
-    seen_participant = False
     for c, (kind, qid) in enumerate(roles):
         cell = rows[header][c]
-        if kind == "participant":
-            if seen_participant:
-                kind, qid = "metadata", "participant identifier"
-            seen_participant = True
-        elif kind == "other":
+        if kind == "other":
             kind, qid = _column_role(cell, ctx, context_question, values[c])
         if kind == "other":
             filled = [v for v in values[c] if v]
@@ -605,15 +614,26 @@ def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str
             out[c] = ("question", UNKNOWN)
             confidence[c] = 0.0
             left = "question"
+    # One column identifies each row's participant: an ID or reference first, then a survey system's
+    # respondent number, then a name, an email, a name asked as a question. The others are metadata.
+    def rank(c: int) -> int | None:
+        kind, what = out[c]
+        head = normalise_label(rows[header][c])
+        if kind == "participant":
+            return 2 if head in _NAME_COLUMNS else 0
+        if kind == "metadata" and head in _RESPONDENT_IDS:
+            return 1
+        if kind == "metadata" and what == "participant identifier":
+            return 2 if head in _NAME_COLUMNS else 0
+        return {"email": 3, "name": 4}.get(what) if kind == "metadata" else None
+
+    ranked = sorted((r, c) for c in range(width) if (r := rank(c)) is not None)
+    for n, (_, c) in enumerate(ranked):
+        if n == 0:
+            out[c] = ("participant", "")
+        elif out[c][0] == "participant" or out[c][1] == "participant identifier":
+            out[c] = ("metadata", "participant identifier")
     kinds = [k for k, _ in out]
-    if not seen_participant:
-        # No participant column: a respondent ID, then an email, then a name identifies each row.
-        for wanted in ("id", "email", "name"):
-            c = next((c for c, (k, q) in enumerate(out) if k == "metadata" and (
-                (wanted == "id" and normalise_label(rows[header][c]) in _RESPONDENT_IDS) or q == wanted)), None)
-            if c is not None:
-                out[c] = ("participant", "")
-                break
     placed = [c for c, (k, q) in enumerate(out) if k in ("question", "answer") and (q != UNKNOWN or k == "answer")]
     n_meta = sum(k == "metadata" for k in kinds)
     n_free = sum(k == "question" for k in kinds)
@@ -774,6 +794,8 @@ def _question_per_row(rows: list[list[str]], ctx: ReadContext, loc: Callable[[in
         if not any(row):
             continue
         lc = label_col if label_col is not None else next((c for c in range(width) if row[c]), 0)
+        if label_col is None and _is_number_or_date(row[lc]):
+            continue  # without a 'Question' heading, a bare number is more likely a row's ID than question 1
         placement = ctx.place(row[lc], meaning=label_col is not None)
         qid = placement.question
         if qid == UNKNOWN and label_col is None:
@@ -904,7 +926,7 @@ def _items_from_blocks(blocks: Iterable[Block], ctx: ReadContext) -> list[dict[s
             if pending_heading is not None:
                 items.append(pending_heading)
             qnum = _QNUM_RE.match(text)
-            placement = ctx.place(qnum.group("q"), meaning=False) if qnum else ctx.place(text)
+            placement = ctx.place(qnum.group("q"), meaning=False) if qnum else ctx.place(text, question_like=True)
             question, label, confidence = placement.question, text, placement.confidence
             seen_question = seen_question or question != UNKNOWN
             by_heading = by_heading or question != UNKNOWN

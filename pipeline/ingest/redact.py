@@ -51,7 +51,7 @@ _MONTHS = (
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
     "Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr"
 )
-_NAME_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019\-]+"
+_NAME_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff'\u2019]*)*"
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
 
 
@@ -106,10 +106,13 @@ class Redactor:
             ),
             ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b)[^.\n]{{0,25}}?\b(?:{worded_date})\b", re.I)),
             ("DOB", re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}\b")),
-            ("PHONE", re.compile(r"(?<![\w+])(?:\+\s?44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s\-()]{7,14}\d(?![\w/])")),
+            # two-digit years only next to a date-of-birth word ("born 12.11.99", "d.o.b. 4/7/03")
+            ("DOB", re.compile(rf"(?i:(?<!\w)(?:{dob_ctx})(?!\w))\.?[^.\n\d]{{0,15}}\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2}}\b")),
+            ("PHONE", re.compile(r"(?<![\w+])(?:(?:\+\s?|00\s?)44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s\-()]{7,14}\d(?![\w/])")),
             (
                 "ADDRESS",
                 re.compile(
+                    rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+)?"
                     rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:(?:{welsh})\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?"
                     rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b)"
                 ),
@@ -143,7 +146,7 @@ class Redactor:
 
     def find_names(self, texts: Sequence[str], languages: Sequence[str]) -> list[list[NameSpan]]:
         """Names and handles in each (rule-redacted) text, merged, as whole-word spans."""
-        found = [self.names.candidates(t) for t in texts]
+        found = [self.names.candidates(t, lang) for t, lang in zip(texts, languages, strict=True)]
         if self.use_ner:
             todo = [i for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
                     if lang == "en" and self.names.unexplained(t, found[i])]
@@ -169,6 +172,9 @@ class Redactor:
 def _valid_uk_phone(candidate: str) -> bool:
     """A UK number has 10 digits after the leading 0 (or +44) and starts 1, 2, 3, 5, 7, 8 or 9."""
     digits = re.sub(r"\D", "", candidate)
+    if candidate.lstrip().startswith("00"):
+        digits = digits[2:]
+        candidate = "+" + candidate.lstrip()[2:]
     if candidate.lstrip().startswith("+"):
         if not digits.startswith("44"):
             return False

@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from pipeline import config
+from pipeline.forget import WITHDRAWN_FILE, drop_withdrawn
 from pipeline.ingest.ledger import FILE_COLUMNS, build_ledger
 from pipeline.ingest.manifest import (
     find_manifest,
@@ -38,6 +39,7 @@ from pipeline.ingest.schema import (
     validate,
 )
 from pipeline.ingest.stage import ITEM_COLUMNS, process_items
+from pipeline.pseudonym import KEY_FILE, pseudonym_key, with_key
 from pipeline.vocab import UNKNOWN
 
 log = logging.getLogger(__name__)
@@ -54,6 +56,7 @@ class IngestResult:
     redactions: dict[str, int] = field(default_factory=dict)
     manifest: Path | None = None
     inputs: list[Path] = field(default_factory=list)
+    redaction_log: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _skip_reason(rel: Path) -> str | None:
@@ -80,6 +83,8 @@ def list_inputs(folder: Path, manifest: Path | None) -> list[Path]:
             continue
         if len(rel.parts) == 1 and rel.name in config.MANIFEST_NAMES:
             continue
+        if len(rel.parts) == 1 and rel.name in (KEY_FILE, WITHDRAWN_FILE):
+            continue  # the consultation's secrets and withdrawals (issue 17), never returns
         found.append(path)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -92,6 +97,8 @@ def ingest_folder(
     redaction: Mapping[str, Any],
     use_ner: bool = True,
     progress: bool = True,
+    key: str | None = None,
+    cache_dir: Path | None = None,
 ) -> IngestResult:
     """Ingest every return in a consultation folder.
 
@@ -103,9 +110,14 @@ def ingest_folder(
         redaction: ``config/redaction.yaml``.
         use_ner: Use spaCy NER for names as well as the rules.
         progress: Show a progress bar.
+        cache_dir: Folder for the embedding cache of headings placed by meaning (the processed folder);
+            ``None`` keeps it in memory.
+        key: The consultation's pseudonym key; by default ``CJIW_PSEUDONYM_KEY`` or
+            ``<folder>/.pseudonym_key``, created on the first run (:mod:`pipeline.pseudonym`).
 
     Returns:
-        :class:`IngestResult`; every table validated against its schema.
+        :class:`IngestResult`; every table validated against its schema.  Answers withdrawn with
+        ``make forget`` (``<folder>/.withdrawn``) are left out, with a line each in the ledger.
 
     Raises:
         FileNotFoundError: If ``folder`` does not exist.
@@ -117,7 +129,10 @@ def ingest_folder(
     from pipeline.config import file_sha256
     from pipeline.ingest.dedupe import find_duplicate_files
 
-    ctx = ReadContext.from_config(questions, settings.get("ingest_layout", {}))
+    settings = with_key(settings, key if key is not None else pseudonym_key(folder))
+
+    ctx = ReadContext.from_config(questions, settings.get("ingest_layout", {}), settings.get("ingest", {}), vocab,
+                                  cache_dir)
     manifest_path = find_manifest(folder)
     manifest = normalise_manifest(load_manifest(manifest_path), vocab) if manifest_path else None
     if manifest_path:
@@ -133,7 +148,11 @@ def ingest_folder(
     files: list[dict[str, Any]] = []
     frames: list[pd.DataFrame] = []
     meta_rows: dict[str, dict[str, Any]] = {}
-    for path, rel in tqdm(list(zip(paths, rels, strict=True)), desc="ingest", unit="file", disable=not progress):
+    # One bar for the whole run: a unit per file read, then a unit per answer through language
+    # detection and redaction, and one per remaining step (its total grows once the answers are known).
+    bar = tqdm(total=len(paths) + 3, desc="ingest: reading", unit="step", disable=not progress)
+    for path, rel in zip(paths, rels, strict=True):
+        bar.update(1)
         fmt = path.suffix.lower().lstrip(".") or "none"
         skip = _skip_reason(Path(rel))
         if skip:
@@ -176,19 +195,36 @@ def ingest_folder(
             order=range(len(raw)),
         )
         frames.append(frame[ITEM_COLUMNS])
-        n_unknown = int(((raw["question"] == UNKNOWN) & (raw["note"] == "")).sum())
-        files.append(_file_row(rel, fmt, "read", "; ".join(notes), duplicate_of.get(rel, ""), len(raw), n_unknown))
+        answers = (raw["note"] == "") & (raw["kind"] == "item")
+        n_unknown = int(((raw["question"] == UNKNOWN) & answers).sum())
+        ocr = pd.to_numeric(raw.loc[answers, "ocr_confidence"].replace("", None), errors="coerce").dropna()
+        if len(ocr):
+            notes.append(f"read by OCR (Tesseract {ctx.ocr.get('languages', 'eng+cym')}), mean word confidence "
+                         f"{ocr.mean():.0f}% (lowest answer {ocr.min():.0f}%): check every answer against the image "
+                         "before quoting it (responses.ocr_confidence)")
+        n_cells = int(pd.to_numeric(raw["cells"], errors="coerce").fillna(1).sum())
+        files.append(_file_row(rel, fmt, "read", "; ".join(notes), duplicate_of.get(rel, ""), n_cells, n_unknown))
     for entry in missing_entries(manifest, rels):
         files.append(_file_row(entry, Path(entry).suffix.lower().lstrip(".") or "none", "missing",
                                f"{manifest_path.name} lists {entry} but there is no such file in the folder {folder.name}/: put the "
                                f"file in the folder, or correct or remove its line in {manifest_path.name}"))
 
     items = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=ITEM_COLUMNS)
-    out = process_items(items, vocab, settings, redaction, use_ner=use_ner)
+    n_answers = int(((items["kind"] == "item") & (items["note"] == "")).sum()) if len(items) else 0
+    bar.total = len(paths) + 2 * n_answers + 3
+    bar.refresh()
+
+    def tick(step: str, n: int) -> None:
+        bar.set_description(f"ingest: {step}")
+        bar.update(n)
+
+    out = process_items(items, vocab, settings, redaction, use_ner=use_ner, progress=tick)
+    out = drop_withdrawn(out, folder)
+    tick("ledger and checks", 0)
     files_df = pd.DataFrame(files, columns=FILE_COLUMNS)
-    ledger = build_ledger(files_df, out.responses, out.rejected, out.duplicates)
+    ledger = build_ledger(files_df, out.responses, out.rejected, out.duplicates, out.metadata)
     returns = build_returns(files_df, meta_rows, out.responses)
-    return IngestResult(
+    result = IngestResult(
         responses=validate(out.responses, RESPONSES),
         returns=validate(returns, RETURNS),
         duplicates=validate(out.duplicates, DUPLICATES),
@@ -196,7 +232,12 @@ def ingest_folder(
         redactions=out.redactions,
         manifest=manifest_path,
         inputs=paths + ([manifest_path] if manifest_path else []),
+        redaction_log=out.redaction_log,
     )
+    bar.update(bar.total - bar.n)
+    bar.set_description("ingest: done")
+    bar.close()
+    return result
 
 
 def _file_row(rel: str, fmt: str, status: str, reason: str, duplicate_of: str = "", rows_read: int = 0,

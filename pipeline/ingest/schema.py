@@ -22,20 +22,21 @@ AREAS = ["Dyfed-Powys", "Gwent", "North Wales", "South Wales", "All Wales", "unk
 METHODS = ["focus_group", "interview", "survey", "unknown"]
 LANGUAGES = ["en", "cy", "other"]
 SPEAKERS = ["participant", "facilitator"]
-STATUSES = ["accepted", "partly accepted", "rejected", "missing", "skipped"]
+STATUSES = ["accepted", "partly accepted", "rejected", "missing", "skipped", "metadata"]
 DUPLICATE_KINDS = ["exact_file", "exact_answer", "near_answer"]
 
 RESPONSE_COLUMNS = [
     "response_id", "organisation", "source_file", "source_location", "cohort", "police_force_area",
     "engagement_method", "participant_ref", "question", "question_label", "speaker", "language", "text",
-    "n_redactions",
+    "n_redactions", "question_confidence", "ocr_confidence",
 ]
 RETURN_COLUMNS = [
     "organisation", "source_file", "format", "cohort", "police_force_area", "engagement_method",
     "n_participants", "language", "date_received", "n_responses",
 ]
 LEDGER_COLUMNS = [
-    "file", "format", "status", "rows_read", "rows_accepted", "rows_rejected", "rows_duplicate", "reason",
+    "file", "format", "status", "rows_read", "rows_accepted", "rows_rejected", "rows_duplicate", "rows_metadata",
+    "reason",
 ]
 
 
@@ -71,6 +72,8 @@ RESPONSES = _table(
         "language": pa.Column(str, pa.Check.isin(LANGUAGES)),
         "text": pa.Column(str, pa.Check.str_length(min_value=1)),
         "n_redactions": pa.Column("int64", pa.Check.ge(0)),
+        "question_confidence": pa.Column("float64", pa.Check.in_range(0, 1)),
+        "ocr_confidence": pa.Column("float64", pa.Check.in_range(0, 100), nullable=True),
     },
 )
 
@@ -111,6 +114,7 @@ LEDGER = _table(
         "rows_accepted": pa.Column("int64", pa.Check.ge(0)),
         "rows_rejected": pa.Column("int64", pa.Check.ge(0)),
         "rows_duplicate": pa.Column("int64", pa.Check.ge(0)),
+        "rows_metadata": pa.Column("int64", pa.Check.ge(0)),
         "reason": pa.Column(str),
     },
 )

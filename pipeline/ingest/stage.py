@@ -8,7 +8,8 @@ Steps, each a pure function (inputs are never modified):
    ``participant_ref`` (salted hash of organisation, file and the raw participant key: the raw key,
    which may be a name, is never written).
 2. :func:`split_file_duplicates` - rows of a file that repeats another byte for byte.
-3. :func:`split_rejected` - blank/"N/A"/"Dim sylw" answers and non-answers (titles, metadata).
+3. :func:`split_metadata` - metadata columns (IDs, timestamps, emails...), counted, never kept as text;
+   :func:`split_rejected` - blank/"N/A"/"Dim sylw" answers and non-answers (titles, metadata).
 4. :func:`pipeline.ingest.language.add_language` then :func:`pipeline.ingest.redact.redact`.
 5. :func:`pipeline.ingest.dedupe.dedupe_answers` - exact and near-duplicate answers.
 
@@ -20,7 +21,7 @@ from __future__ import annotations
 
 import hashlib
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -28,7 +29,7 @@ import pandas as pd
 
 from pipeline.ingest.dedupe import DUPLICATE_COLUMNS, dedupe_answers
 from pipeline.ingest.language import add_language
-from pipeline.ingest.redact import count_kinds, redact
+from pipeline.ingest.redact import count_kinds, redact, redaction_log_table
 from pipeline.ingest.schema import RESPONSE_COLUMNS
 from pipeline.vocab import UNKNOWN, map_value, normalise_label
 
@@ -38,7 +39,7 @@ BLANK_REASON = 'blank or "no comment" answer'
 ITEM_COLUMNS = [
     "source_file", "file_sha256", "format", "duplicate_of", "organisation", "manifest_cohort", "manifest_area",
     "engagement_method", "source_location", "question_label", "question", "participant_key", "speaker", "text",
-    "cohort", "area", "note", "order",
+    "cohort", "area", "note", "question_confidence", "ocr_confidence", "kind", "cells", "order",
 ]
 
 
@@ -50,6 +51,8 @@ class StageOutput:
     rejected: pd.DataFrame
     duplicates: pd.DataFrame
     redactions: dict[str, int] = field(default_factory=dict)
+    metadata: pd.DataFrame = field(default_factory=pd.DataFrame)
+    redaction_log: pd.DataFrame = field(default_factory=pd.DataFrame)
 
 
 def _hash(*parts: str) -> str:
@@ -122,6 +125,10 @@ def normalise_items(items: pd.DataFrame, vocab: Mapping[str, Any], salt: str) ->
             "duplicate_of": df["duplicate_of"].astype(str),
             "format": df["format"].astype(str),
             "order": df["order"].astype("int64"),
+            "question_confidence": pd.to_numeric(df["question_confidence"], errors="coerce").fillna(0.0).astype("float64"),
+            "ocr_confidence": pd.to_numeric(df["ocr_confidence"].replace("", None), errors="coerce").astype("float64"),
+            "kind": df["kind"].astype(str),
+            "cells": pd.to_numeric(df["cells"], errors="coerce").fillna(1).astype("int64"),
         }
     )
     out["n_redactions"] = out["n_redactions"].astype("int64")
@@ -130,6 +137,12 @@ def normalise_items(items: pd.DataFrame, vocab: Mapping[str, Any], salt: str) ->
 
 def _tidy(text: str) -> str:
     return re.sub(r"\s+", " ", str(text).replace("\u00a0", " ")).strip()
+
+
+def split_metadata(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """``(items, metadata)``: metadata columns (IDs, timestamps, emails, ...) are counted in the ledger, never kept."""
+    is_meta = df["kind"].astype(str) == "metadata"
+    return df[~is_meta].reset_index(drop=True), df[is_meta].reset_index(drop=True)
 
 
 def split_file_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
@@ -156,12 +169,26 @@ def split_rejected(df: pd.DataFrame, blank_answers: list[str], min_chars: int) -
     return accepted, rejected.reset_index(drop=True)
 
 
+def _chunked(df: pd.DataFrame, step, size: int, tick) -> pd.DataFrame:
+    """Apply a row-wise step to ``df`` in chunks of ``size`` rows, calling ``tick(n)`` after each."""
+    if len(df) <= size:
+        out = step(df)
+        tick(len(df))
+        return out
+    parts = []
+    for start in range(0, len(df), size):
+        parts.append(step(df.iloc[start:start + size]))
+        tick(min(size, len(df) - start))
+    return pd.concat(parts)
+
+
 def process_items(
     items: pd.DataFrame,
     vocab: Mapping[str, Any],
     settings: Mapping[str, Any],
     redaction_config: Mapping[str, Any],
     use_ner: bool = True,
+    progress: Callable[[str, int], None] | None = None,
 ) -> StageOutput:
     """Run every step from raw items to the responses table.
 
@@ -171,19 +198,30 @@ def process_items(
         settings: ``config/settings.yaml`` (``ingest`` and ``ingest_layout`` sections).
         redaction_config: ``config/redaction.yaml``.
         use_ner: Use spaCy NER for names as well as the rules.
+        progress: Called as ``progress(step, n)`` when ``n`` more answers have been through ``step``
+            (``language``, ``redaction``), and ``progress(step, 0)`` as each other step starts.
 
     Returns:
         :class:`StageOutput` with ``responses`` (the contract columns), ``rejected`` (rows with a
-        ``reason``), ``duplicates`` (``duplicates.csv``) and redaction counts by kind.
+        ``reason``), ``duplicates`` (``duplicates.csv``), ``metadata`` (metadata columns, counted
+        by cell, with a ``reason``) and redaction counts by kind.
     """
+    tick = progress or (lambda step, n: None)
     ingest = settings.get("ingest", {})
     layout = settings.get("ingest_layout", {})
+    size = max(1, int(ingest.get("chunk_size", 2000)))
+    tick("normalise", 0)
     df = normalise_items(items, vocab, str(layout.get("participant_salt", "")))
+    df, metadata = split_metadata(df)
+    metadata = metadata.assign(reason=metadata["note"].astype(str))
     rest, file_dups = split_file_duplicates(df)
     blanks = [*ingest.get("blank_answers", []), *layout.get("more_blank_answers", [])]
     accepted, rejected = split_rejected(rest, blanks, int(ingest.get("min_answer_chars", 2)))
-    accepted = redact(add_language(accepted), redaction_config, use_ner=use_ner)
+    accepted = _chunked(accepted, add_language, size, lambda n: tick("language", n))
+    accepted = _chunked(accepted, lambda d: redact(d, redaction_config, use_ner=use_ner), size,
+                        lambda n: tick("redaction", n)).reset_index(drop=True)
     redactions = count_kinds(accepted["redaction_kinds"].tolist())
+    tick("duplicates", 0)
     kept, answer_dups = dedupe_answers(
         accepted, float(ingest.get("near_duplicate_ratio", 95)), int(layout.get("duplicate_min_chars", 30))
     )
@@ -210,7 +248,8 @@ def process_items(
     ).reset_index(drop=True)
     responses = kept[RESPONSE_COLUMNS].reset_index(drop=True)
     # Empty frames come back with object columns; the schemas (and parquet readers) expect strings.
-    responses = responses.astype({c: "str" for c in RESPONSE_COLUMNS if c != "n_redactions"})
-    responses["n_redactions"] = responses["n_redactions"].astype("int64")
+    numeric = {"n_redactions": "int64", "question_confidence": "float64", "ocr_confidence": "float64"}
+    responses = responses.astype({c: numeric.get(c, "str") for c in RESPONSE_COLUMNS})
     duplicates = duplicates.astype({c: "str" for c in DUPLICATE_COLUMNS if c != "similarity"})
-    return StageOutput(responses=responses, rejected=rejected, duplicates=duplicates, redactions=redactions)
+    return StageOutput(responses=responses, rejected=rejected, duplicates=duplicates, redactions=redactions,
+                       metadata=metadata, redaction_log=redaction_log_table(kept))

@@ -141,18 +141,23 @@ def plan_check_command(
         inputs.append(previous_path)
     log.info("read %s: %d actions in %d sections", plan_path, (plan_df["kind"] == "action").sum(), (plan_df["kind"] == "heading").sum())
 
-    from pipeline.coding.coder import CodebookCoder
+    from pipeline.coding.training import TrainingDataError, fit_coder
     from pipeline.nlp.embed import Embedder
-    from pipeline.plancheck.match import check_plan, compare_drafts, disclosure_safe
+    from pipeline.plancheck.match import DEFAULT_PARAMS, check_plan, compare_drafts, disclosure_safe
     from pipeline.plancheck.schema import ACTION_EVIDENCE, COMPARISON, THEME_COVERAGE, check
 
+    params = {**DEFAULT_PARAMS, **params}
     embedder = Embedder(cache_dir=paths.out, model_name=cfg.get("embedding", {}).get("model", "all-MiniLM-L6-v2"),
                         batch_size=int(cfg.get("embedding", {}).get("batch_size", 64)))
-    ccfg = cfg.get("coding") or {}
-    log.info("fitting the codebook coder to code the plan's actions against %s", cb.name)
-    coder = CodebookCoder(cb, embedder=embedder, C=float(ccfg.get("C", 4.0)), w_emb=float(ccfg.get("w_emb", 1.0)),
-                          w_char=float(ccfg.get("w_char", 1.0)), w_dense=float(ccfg.get("w_dense", 0.5)),
-                          random_state=int(cfg.get("random_state", 42))).fit()
+    # The draft's actions are coded by the coder `make code` uses: same settings, same training files,
+    # same analyst decisions (pipeline.coding.training.fit_coder).
+    analyst_path = paths.out / "analyst_codes.csv"
+    analyst = pd.read_csv(analyst_path, dtype=str, keep_default_na=False, encoding="utf-8-sig") if analyst_path.exists() else None
+    log.info("fitting the coder as `make code` does to code the plan's actions against %s", cb.name)
+    try:
+        coder = fit_coder(cb, embedder, settings=cfg, analyst=analyst)
+    except TrainingDataError as exc:
+        raise typer.Exit(_fail(str(exc))) from exc
 
     def code_actions(df: pd.DataFrame) -> pd.DataFrame:
         acts = df.loc[df["kind"] == "action"]

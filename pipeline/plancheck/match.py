@@ -35,8 +35,15 @@ import pandas as pd
 from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 from pipeline.vocab import split_multi
 
-STATUSES = ("not addressed", "partly addressed", "addressed")
-THEME_KINDS = ("priority_area", "subtheme", "emergent")
+STATUSES = ("not addressed", "partly addressed", "addressed", "read apart")
+THEME_KINDS = ("priority_area", "subtheme", "emergent", "plan_comments")
+#: What each status means, shown beside the evidence in the report and the tables.
+STATUS_MEANING = {
+    "addressed": "an action answers the subject",
+    "partly addressed": "an action touches part of the subject; the part it misses is named",
+    "not addressed": "no action answers it",
+    "read apart": "comments on the draft itself (or statements grouped by language), not a subject an action answers",
+}
 NO_EVIDENCE = "no consultation evidence found"
 EVIDENCE_FOUND = "consultation evidence found"
 
@@ -52,8 +59,20 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "max_quotes": 2,
     "quote_max_chars": 200,
     "disagreement_weight": 1.0,
+    "organisation_weight": 2.0,
+    "cohort_weight": 1.0,
     "speakers": ["participant"],
     "generic_terms": [],
+    "include_subthemes": False,
+    "emergent_addressed_similarity": 0.5,
+    "emergent_sure_similarity": 0.6,
+    "emergent_partly_similarity": 0.45,
+    "emergent_partly_share": 0.1,
+    "emergent_area_similarity": 0.45,
+    "emergent_top_similarity": 0.58,
+    "top_statements": 3,
+    "statement_similarity": 0.45,
+    "min_statement_share": 0.05,
 }
 
 Embed = Callable[[Sequence[str]], np.ndarray]
@@ -163,7 +182,7 @@ def consultation_themes(
             "description": codebook.describe(code.id), "key_terms": _clean_terms(terms, generic, 3),
             "statement_ids": ids, "consultation_coverage": "a priority area of the plan",
         })
-        for sub in code.subthemes:
+        for sub in (code.subthemes if p["include_subthemes"] else []):
             sids = sorted(set(c.loc[c["subtheme"] == sub.id, "statement_id"]))
             if not sids:
                 continue
@@ -184,13 +203,23 @@ def consultation_themes(
             if ids is None:
                 ids = sorted(s for s in str(t.representative_statement_ids or "").split(";") if s in voiced_set)
             keywords = [k.strip() for k in str(t.keywords or "").split(";")]
-            label = re.sub(r"^PA\d+ [^:]*:\s*", "", str(t.label))  # zero-shot labels repeat the area's name
+            name = str(getattr(t, "name", "") or re.sub(r"^PA\d+ [^:]*:\s*", "", str(t.label)))
+            kind = str(getattr(t, "kind", "subject") or "subject")
+            label = str(t.label)
+            aside = kind in ("plan_comments", "welsh") or label.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX))
+            if aside and not label.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX)):
+                label = (PLAN_COMMENTS_PREFIX if kind == "plan_comments" else WELSH_PREFIX) + name
             terms = _clean_terms(keywords, generic)
+            covered = bool(getattr(t, "covered", False))
             rows.append({
-                "theme_id": f"topic:{int(t.topic)}", "kind": "emergent", "code": "", "theme": label,
-                # described by its distinctive keywords only: a generic word in the label or keywords
-                # ("consultation" in a topic about site evictions) would pull it towards unrelated actions
-                "description": ", ".join(terms) or label, "key_terms": terms,
+                "theme_id": f"topic:{int(t.topic)}", "kind": "plan_comments" if aside else "emergent",
+                # the area that codes most of its statements, when that share is enough to say the
+                # plan's area covers it: an action in that area is on the same subject
+                "code": str(getattr(t, "nearest_code", "") or "") if covered else "",
+                "theme": label if aside else name,
+                # coverage rests on the statements: the description is what the report shows, and the
+                # theme's vector is the centroid of its statements (theme_vectors)
+                "description": str(getattr(t, "description", "") or ", ".join(terms) or name), "key_terms": terms,
                 "statement_ids": ids, "consultation_coverage": str(t.coverage),
             })
     return pd.DataFrame(rows, columns=["theme_id", "kind", "code", "theme", "description", "key_terms",
@@ -203,8 +232,9 @@ def profile_themes(themes: pd.DataFrame, statements: pd.DataFrame, params: dict[
     Adds ``n_statements, n_participants`` (distinct organisation + participant_ref; a group
     recorded as one ``G-`` reference counts once), ``n_organisations, organisations, cohorts,
     share_disagree`` (disagree = 1, mixed = 0.5, over all the theme's statements) and
-    ``weight = n_participants * (1 + disagreement_weight * share_disagree)``: many people, or
-    strong disagreement, make a theme weigh more.
+    ``weight = n_participants * (1 + disagreement_weight * share_disagree) + organisation_weight *
+    n_organisations + cohort_weight * n_cohorts``: many people, organisations and cohorts, or strong
+    disagreement, make a theme weigh more.
     """
     p = _params(params)
     st = statements.set_index("statement_id")
@@ -222,28 +252,33 @@ def profile_themes(themes: pd.DataFrame, statements: pd.DataFrame, params: dict[
             "n_statements": n, "n_participants": len(people), "n_organisations": len(orgs),
             "organisations": "; ".join(o for o, _ in sorted(orgs.items(), key=lambda kv: (-kv[1], kv[0]))),
             "cohorts": "; ".join(c for c, _ in sorted(cohorts.items(), key=lambda kv: (-kv[1], kv[0]))),
+            "n_cohorts": len(cohorts),
             "share_disagree": round(share, 4),
-            "weight": round(len(people) * (1.0 + float(p["disagreement_weight"]) * share), 4),
+            "weight": round(len(people) * (1.0 + float(p["disagreement_weight"]) * share)
+                            + float(p["organisation_weight"]) * len(orgs) + float(p["cohort_weight"]) * len(cohorts), 4),
         })
     return pd.concat([out.reset_index(drop=True), pd.DataFrame(prof)], axis=1)
 
 
 def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, params: dict[str, Any] | None = None) -> np.ndarray:
-    """One vector per theme: its description blended with the centroid of its statements.
+    """One vector per theme: the centroid of its statements, blended with the description for the
+    codebook's themes.
 
-    The description says what the theme is about in the plan's (or the topic model's) words; the
-    centroid says it in the participants' words. ``description_weight`` sets the blend.
+    A priority area's description says what it is about in the plan's words; the centroid says it in
+    the participants' words (``description_weight`` sets the blend). An emergent theme is its
+    statements' centroid alone: its coverage must not rest on its name.
     """
     p = _params(params)
     w = float(p["description_weight"])
     desc = embed(themes["description"].astype(str).tolist())
     text_of = dict(zip(statements["statement_id"], statements["text"].astype(str), strict=True))
     out = np.zeros_like(desc)
-    for i, ids in enumerate(themes["statement_ids"]):
+    for i, (ids, kind) in enumerate(zip(themes["statement_ids"], themes["kind"], strict=True)):
         texts = [text_of[s] for s in ids if s in text_of]
         if texts:
             centroid = _unit(embed(texts).mean(axis=0))
-            out[i] = _unit(w * desc[i] + (1 - w) * centroid)
+            # an emergent theme is what its statements say, not what its name says
+            out[i] = centroid if kind in ("emergent", "plan_comments") else _unit(w * desc[i] + (1 - w) * centroid)
         else:
             out[i] = desc[i]
     return out
@@ -256,8 +291,27 @@ def match_pairs(
     theme_vecs: np.ndarray,
     action_vecs: np.ndarray,
     params: dict[str, Any] | None = None,
+    statement_shares: np.ndarray | None = None,
+    statement_top: np.ndarray | None = None,
 ) -> pd.DataFrame:
     """Every (theme, action) pair that matches at all, with its strength and the reason.
+
+    ``statement_shares`` (themes x actions) is the share of each theme's statements at least
+    ``statement_similarity`` similar to the action: how much of what people said the action speaks to;
+    ``statement_top`` the mean similarity of the ``top_statements`` statements closest to the action
+    (some of what people said is answered closely). An emergent theme (a careful reader reads its
+    statements, not its name) matches an action
+
+    * ``strong`` when the action is ``emergent_sure_similarity`` similar to the theme's statements'
+      centroid; or ``emergent_addressed_similarity`` similar and it speaks to at least
+      ``min_statement_share`` of the statements, or shares a key term, or sits in the priority area
+      whose codes cover the theme;
+    * ``weak`` when its closest statements are ``emergent_top_similarity`` similar to it on average;
+      or it is ``emergent_partly_similarity`` similar and speaks to ``emergent_partly_share`` of the
+      statements; or it sits in the theme's priority area and is ``emergent_area_similarity``
+      similar; or it shares ``term_only_min_terms`` key terms.
+
+    The codebook's themes (priority areas, sub-themes) match as follows.
 
     ``actions`` needs ``action_id, ref, text, area_codes`` (``;``-joined priority areas of the action:
     the one its heading names and the ones the coder gave it). A pair is
@@ -274,7 +328,13 @@ def match_pairs(
     """
     p = _params(params)
     hi, mid, lo = float(p["addressed_similarity"]), float(p["term_similarity"]), float(p["partly_similarity"])
+    e_sure, e_hi = float(p["emergent_sure_similarity"]), float(p["emergent_addressed_similarity"])
+    e_lo, e_area = float(p["emergent_partly_similarity"]), float(p["emergent_area_similarity"])
+    e_top, e_part = float(p["emergent_top_similarity"]), float(p["emergent_partly_share"])
+    min_share, n_terms = float(p["min_statement_share"]), int(p["term_only_min_terms"])
     sims = theme_vecs @ action_vecs.T if len(themes) and len(actions) else np.zeros((len(themes), len(actions)))
+    shares = statement_shares if statement_shares is not None else np.zeros_like(sims)
+    tops = statement_top if statement_top is not None else np.zeros_like(sims)
     areas = [set(split_multi(a)) - {"unknown"} if a else set() for a in actions["area_codes"].fillna("")]
     rows: list[dict] = []
     for i, th in enumerate(themes.itertuples(index=False)):
@@ -282,13 +342,26 @@ def match_pairs(
             sim = float(sims[i, j])
             terms = shared_terms(th.key_terms, ac.text)
             same = bool(th.code) and th.code in areas[j]
-            if sim >= hi or (sim >= mid and (terms or same)) or (th.kind == "priority_area" and same):
+            share = float(shares[i, j])
+            if th.kind == "plan_comments":
+                continue  # comments on the draft are read apart, not answered by an action
+            if th.kind == "emergent":
+                if sim >= e_sure or (sim >= e_hi and (share >= min_share or terms or same)):
+                    strength = "strong"
+                elif (float(tops[i, j]) >= e_top or (sim >= e_lo and share >= e_part) or (same and sim >= e_area)
+                      or len(terms) >= n_terms):
+                    strength = "weak"
+                else:
+                    continue
+            elif sim >= hi or (sim >= mid and (terms or same)) or (th.kind == "priority_area" and same):
                 strength = "strong"
-            elif sim >= lo or (same and terms) or len(terms) >= int(p["term_only_min_terms"]):
+            elif sim >= lo or (same and terms) or len(terms) >= n_terms:
                 strength = "weak"
             else:
                 continue
             why = [f"similarity {sim:.2f}"]
+            if th.kind == "emergent":
+                why.append(f"speaks to {share:.0%} of the statements")
             if terms:
                 why.append("shared terms: " + ", ".join(terms))
             if same:
@@ -323,11 +396,14 @@ def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataF
     out = themes.drop(columns=["statement_ids", "description"]).copy()
     out["key_terms"] = out["key_terms"].map(lambda ts: "; ".join(ts))
     status, n_act, shown, ids, best, evidence = [], [], [], [], [], []
-    for tid in out["theme_id"]:
+    for tid, kind in zip(out["theme_id"], out["kind"], strict=True):
         m = pairs.loc[pairs["theme_id"] == tid]
         strong = m.loc[m["strength"] == "strong"]
         use = strong if len(strong) else m
-        status.append("addressed" if len(strong) else ("partly addressed" if len(m) else "not addressed"))
+        if kind == "plan_comments":
+            status.append("read apart")
+        else:
+            status.append("addressed" if len(strong) else ("partly addressed" if len(m) else "not addressed"))
         n_act.append(len(use))
         top = use.head(k)
         shown.append(" | ".join(f"{r.ref} {_short(text_of[r.action_id], 90)}" for r in top.itertuples()))
@@ -340,6 +416,7 @@ def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataF
     out["action_ids"] = ids
     out["best_similarity"] = best
     out["evidence"] = evidence
+    out["meaning"] = out["status"].map(STATUS_MEANING)
     order = out["status"].map({s: i for i, s in enumerate(STATUSES)})
     # Clusters of comments on the draft, and of Welsh statements grouped by language, are not subjects
     # an action answers: within a status they come after the subjects.
@@ -361,12 +438,43 @@ def closest_actions(themes: pd.DataFrame, actions: pd.DataFrame, theme_vecs: np.
     return pd.Series([f"{refs[b]} {_short(texts[b], 90)} ({sims[i, b]:.2f})" for i, b in enumerate(j)], index=themes["theme_id"])
 
 
+def missing_part(texts: Sequence[str], sims: np.ndarray, key_terms: Sequence[str], action_text: str,
+                 threshold: float, quote: bool = True, max_chars: int = 200) -> str:
+    """What the matched actions leave out of a theme, in words: "the matching actions speak to none of 60%
+    of its statements, about evictions, sites (e.g. "...")".
+
+    A statement is answered when it is at least ``threshold`` similar to one of the actions (columns
+    of ``sims``). The missing part is the share of unanswered statements, the theme's key terms they
+    use that no matched action mentions, and (when ``quote``) the first of them as an example.
+    Returns "" when every statement is answered.
+    """
+    texts = list(texts)
+    if not texts:
+        return ""
+    answered = sims.max(axis=1) >= threshold if sims.size else np.zeros(len(texts), dtype=bool)
+    left = [t for t, a in zip(texts, answered, strict=True) if not a]
+    if not left:
+        return ""
+    terms = [t for t in key_terms if not shared_terms([t], action_text) and any(shared_terms([t], x) for x in left)]
+    out = f"the matching actions speak to none of {len(left) / len(texts):.0%} of its statements"
+    if terms:
+        out += ", about " + ", ".join(terms[:4])
+    if quote:
+        with_terms = [x for x in left if shared_terms(terms, x)] or left
+        example = pick_quotes(with_terms, 1, max_chars)
+        if example:
+            out += f" (e.g. \u201c{example[0]}\u201d)"
+    return out
+
+
 def pick_quotes(texts: Sequence[str], k: int, max_chars: int) -> list[str]:
     """Up to ``k`` quotes from ``texts`` (best first), each at most ``max_chars``, no two nearly the same."""
     from rapidfuzz import fuzz
 
+    from pipeline.quasi import load_config, screen_texts
+
     picked: list[str] = []
-    for t in texts:
+    for t in screen_texts(texts, load_config()):  # withheld or cut where they could identify someone (issue 17)
         t = " ".join(str(t).split())
         if not t or len(t) > max_chars:
             continue
@@ -552,12 +660,31 @@ def check_plan(
     themes = profile_themes(themes, voiced, p)
     t_vecs = theme_vectors(themes, voiced, embed, p)
     a_vecs = embed(actions["text"].astype(str).tolist())
-    pairs = match_pairs(themes, actions, t_vecs, a_vecs, p)
+    text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
+    stmt_sims = [embed([text_of[s] for s in ids if s in text_of]) @ a_vecs.T if len(ids) and len(actions)
+                 else np.zeros((0, len(actions))) for ids in themes["statement_ids"]]
+    thr = float(p["statement_similarity"])
+    shares = np.array([(S >= thr).mean(axis=0) if len(S) else np.zeros(len(actions)) for S in stmt_sims]
+                      ).reshape(len(themes), len(actions))
+    k = int(p["top_statements"])
+    tops = np.array([np.sort(S, axis=0)[-k:].mean(axis=0) if len(S) else np.zeros(len(actions)) for S in stmt_sims]
+                    ).reshape(len(themes), len(actions))
+    pairs = match_pairs(themes, actions, t_vecs, a_vecs, p, statement_shares=shares, statement_top=tops)
     coverage = classify_themes(themes, pairs, actions, p)
+    missing = {}
+    for i, th in enumerate(themes.itertuples(index=False)):
+        matched = pairs.loc[pairs["theme_id"] == th.theme_id, "action_id"].tolist()
+        if th.kind != "emergent" or not matched:
+            continue
+        cols = [list(actions["action_id"]).index(a) for a in matched]
+        texts = [text_of[s] for s in th.statement_ids if s in text_of]
+        missing[th.theme_id] = missing_part(texts, stmt_sims[i][:, cols], th.key_terms,
+                                            " ".join(actions["text"].astype(str).iloc[cols]), thr,
+                                            quote=th.n_participants >= min_count, max_chars=int(p["quote_max_chars"]))
+    coverage["missing_part"] = coverage["theme_id"].map(missing).fillna("")
     closest = closest_actions(themes, actions, t_vecs, a_vecs)
     coverage["closest_action"] = coverage["theme_id"].map(closest)
     # Quotes beside a theme: only when at least min_count people raised it.
-    text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
     quotes = {}
     for th in themes.itertuples(index=False):
         if th.n_participants >= min_count and th.statement_ids:

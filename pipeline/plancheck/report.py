@@ -18,7 +18,8 @@ from typing import Any
 import pandas as pd
 
 TEMPLATE_DIR = Path(__file__).parent / "templates"
-KIND_LABEL = {"priority_area": "priority area", "subtheme": "sub-theme", "emergent": "emergent theme"}
+KIND_LABEL = {"priority_area": "priority area", "subtheme": "sub-theme", "emergent": "emergent theme",
+              "plan_comments": "comments on the plan"}
 
 
 def people_text(n_participants, n_organisations, min_count: int) -> str:
@@ -68,20 +69,29 @@ def report_context(
         n = row.get("n_participants")
         return _quotes(row.get("quotes")) if n is not None and not pd.isna(n) and int(n) >= min_count else []
 
-    gaps, addressed = [], []
+    from pipeline.plancheck.match import STATUS_MEANING
+
+    gaps, addressed, aside = [], [], []
     for row in coverage.to_dict("records"):
         item = {
             "theme": row["theme"], "kind": KIND_LABEL.get(row["kind"], row["kind"]), "status": row["status"],
             "people": people_text(row.get("n_participants"), row.get("n_organisations"), min_count),
             "disagree": _pct(row.get("share_disagree")), "closest": row.get("closest_action", ""),
             "actions": row.get("actions", ""), "evidence": row.get("evidence", ""), "quotes": safe_quotes(row),
-            "no_quote": "",
+            "no_quote": "", "meaning": STATUS_MEANING.get(row["status"], ""),
+            "missing": str(row.get("missing_part") or "") if row["status"] != "not addressed" else "",
+            "description": str(row.get("description") or ""),
         }
+        n_people = row.get("n_participants")
+        if item["missing"] and (n_people is None or pd.isna(n_people) or int(n_people) < min_count):
+            item["missing"] = item["missing"].split(" (e.g.")[0]  # no quote from a small group
         if not item["quotes"]:
             n = row.get("n_participants")
             small = n is None or pd.isna(n) or int(n) < min_count
             item["no_quote"] = f"No quote: fewer than {min_count} people raised it." if small else ""
-        if row["status"] == "addressed":
+        if row["status"] == "read apart":
+            aside.append(item)
+        elif row["status"] == "addressed":
             addressed.append(item)
         else:
             if row["status"] == "partly addressed" and row.get("actions"):
@@ -111,7 +121,7 @@ def report_context(
     return {
         "title": f"{title}: {plan_name}", "plan_name": plan_name, "previous_name": previous_name,
         "consultation": consultation, "min_count": min_count, "summary": summary, "params": params,
-        "gaps": gaps, "addressed": addressed,
+        "gaps": gaps, "addressed": addressed, "aside": aside, "meanings": STATUS_MEANING,
         "action_sections": [{"name": k, "actions": v} for k, v in sections.items()],
         "comparison": comp, "n_closed": n_closed, "n_opened": n_opened,
     }
@@ -171,16 +181,26 @@ def render_docx(context: dict[str, Any]) -> bytes:
         "consultation evidence behind them.")
     doc.add_heading("You said, the plan does not (yet) say", level=1)
     if context["gaps"]:
-        table(f"Themes not addressed or partly addressed by {context['plan_name']}",
-              ["Theme", "Kind", "Status", "Who raised it", "Disagreeing", "Closest the plan comes", "What people said"],
-              [[g["theme"], g["kind"], g["status"], g["people"], g["disagree"], g["closest"],
+        doc.add_paragraph("; ".join(f"{k}: {v}" for k, v in context["meanings"].items() if k != "read apart") + ".")
+        table(f"Themes not addressed or partly addressed by {context['plan_name']}, most important first",
+              ["Theme", "Status", "Who raised it", "Disagreeing", "Closest the plan comes", "What is missing",
+               "What people said"],
+              [[g["theme"], g["status"], g["people"], g["disagree"], g["closest"], g["missing"],
                 "\n".join(f"\u201c{q}\u201d" for q in g["quotes"]) or g["no_quote"]] for g in context["gaps"]])
     else:
         doc.add_paragraph("Every theme has at least one matching action.")
     doc.add_heading("You said, the plan says", level=1)
     table(f"Themes addressed by {context['plan_name']} and the actions that address them",
-          ["Theme", "Kind", "Who raised it", "Actions", "Why they match"],
-          [[a["theme"], a["kind"], a["people"], a["actions"], a["evidence"]] for a in context["addressed"]])
+          ["Theme", "Kind", "Who raised it", "Actions", "Why they match", "Not answered"],
+          [[a["theme"], a["kind"], a["people"], a["actions"], a["evidence"], a["missing"]] for a in context["addressed"]])
+    if context["aside"]:
+        doc.add_heading("Comments on the plan itself", level=1)
+        doc.add_paragraph("What people said about the draft rather than about a subject: for the author to answer, "
+                          "not a gap an action closes.")
+        table("Comments on the plan itself",
+              ["Theme", "Who raised it", "What people said"],
+              [[a["theme"], a["people"], "\n".join(f"\u201c{q}\u201d" for q in a["quotes"]) or a["no_quote"]]
+               for a in context["aside"]])
     doc.add_heading("The plan says: the evidence behind each action", level=1)
     for sec in context["action_sections"]:
         doc.add_heading(sec["name"], level=2)
@@ -198,7 +218,11 @@ def render_docx(context: dict[str, Any]) -> bytes:
     p = context["params"]
     doc.add_heading("How this check was made", level=1)
     doc.add_paragraph(
-        "Each theme is compared with each action of the draft. An action addresses a theme when their meaning is "
+        "An emergent theme is judged by its statements, not its name: an action addresses it when it is close in "
+        f"meaning to what people said (similarity at least {p.get('emergent_addressed_similarity', 0.5)} to the "
+        "centre of its statements) and speaks to some of the statements themselves, shares a key word, or sits in the "
+        "priority area that codes the theme (the draft's actions are coded by the same coder as the statements). "
+        "Each priority area is compared with each action of the draft. An action addresses it when their meaning is "
         f"close (similarity at least {p['addressed_similarity']}), or fairly close (at least {p['term_similarity']}) "
         "and they share a key word or the action sits in the theme's priority area; it partly addresses it when the "
         f"similarity is at least {p['partly_similarity']} or they share key words. Counts below "

@@ -56,6 +56,19 @@ def _min_count() -> int:
     return int(config.settings().get("disclosure", {}).get("min_count", 5))
 
 
+def _write_quote_screen(out) -> None:
+    """``<out>/quote_screen.csv``: every statement a report would cut or withhold as identifying (issue 17)."""
+    import pandas as pd  # noqa: PLC0415
+
+    from pipeline.quasi import load_config, screen_table  # noqa: PLC0415
+
+    path = out / "statements.parquet"
+    if path.exists():
+        table = screen_table(pd.read_parquet(path), load_config())
+        table.to_csv(out / "quote_screen.csv", index=False, encoding="utf-8-sig")
+        log.info("wrote %s (%d statements cut or withheld if quoted)", out / "quote_screen.csv", len(table))
+
+
 def report_command(
     consultation: ConsultationOpt = None,
     raw: RawOpt = None,
@@ -84,6 +97,7 @@ def report_command(
     docx_path.write_bytes(theme_report.render_docx(context))
     for p in (html_path, docx_path):
         log.info("wrote %s", p)
+    _write_quote_screen(paths.out)
     skipped = context["figures"]["quotes_skipped"]
     for row in skipped.itertuples(index=False):
         log.info("not quoted: %d statement(s) %s", row.n_statements, row.reason)

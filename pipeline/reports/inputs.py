@@ -17,6 +17,7 @@ from __future__ import annotations
 import json
 import logging
 from dataclasses import dataclass, field
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
@@ -145,12 +146,15 @@ class ReportInputs:
         tables: Table name (see :data:`TABLES`) -> DataFrame, or ``None`` when the file is missing.
         missing: Table name -> a plain-English sentence saying what is missing and what to run.
         evaluation: The coding evaluation figures (``evaluation.json``), or ``None`` if not measured.
+        independent: The coder on the independent evaluation sets (``data/eval/results/summary.json``,
+            written by ``make evaluate-sets``), or ``None``.
         code_names: Priority-area id -> name (``PA1`` -> "Challenge racism").
     """
 
     tables: dict[str, pd.DataFrame | None] = field(default_factory=dict)
     missing: dict[str, str] = field(default_factory=dict)
     evaluation: dict[str, Any] | None = None
+    independent: dict[str, Any] | None = None
     code_names: dict[str, str] = field(default_factory=dict)
 
     def get(self, name: str) -> pd.DataFrame | None:
@@ -222,6 +226,19 @@ def load_code_names(config_dir: Path | None = None) -> dict[str, str]:
     return dict(sorted(config.load_yaml("report.yaml", config_dir).get("priority_areas", {}).items()))
 
 
+@lru_cache(maxsize=1)
+def load_stance_phrases() -> dict[str, dict[str, str]]:
+    """What each stance means for each question, from the codebook ("says CJIW has not listened")."""
+    from pipeline.coding.codebook import DEFAULT_STANCE_PHRASES, load_codebook  # noqa: PLC0415
+
+    try:
+        book = load_codebook()
+    except Exception as exc:  # noqa: BLE001 - reports still build, with the plain wording
+        log.warning("codebook not usable for stance wording (%s): plain wording used", exc)
+        return {}
+    return {q.id: {s: q.stance_phrase(s) for s in DEFAULT_STANCE_PHRASES} for q in book.questions}
+
+
 def load_inputs(processed: Path, config_dir: Path | None = None) -> ReportInputs:
     """Read every processed table that exists in ``processed`` and validate it.
 
@@ -258,6 +275,13 @@ def load_inputs(processed: Path, config_dir: Path | None = None) -> ReportInputs
             log.warning(
                 "%s is not valid JSON (%s): coding agreement will be shown as not measured", eval_path, exc
             )
+    independent = None
+    summary = config.DATA_DIR / "eval" / "results" / "summary.json"
+    if summary.exists():
+        try:
+            independent = json.loads(summary.read_text(encoding="utf-8"))
+        except json.JSONDecodeError as exc:
+            log.warning("%s is not valid JSON (%s): the independent sets' figures are left out", summary, exc)
     return ReportInputs(
-        tables=tables, missing=missing, evaluation=evaluation, code_names=load_code_names(config_dir)
+        tables=tables, missing=missing, evaluation=evaluation, independent=independent, code_names=load_code_names(config_dir)
     )

@@ -32,7 +32,7 @@ from pipeline.vocab import split_multi
 STANCES: tuple[str, ...] = ("agree", "disagree", "mixed", "unclear")
 QUESTIONS: tuple[str, ...] = ("listened", "interpreted", "solutions", "other", "unknown")
 UNCODED = "uncoded"
-PLACEHOLDER = re.compile(r"\[(NAME|PHONE|EMAIL|POSTCODE|PRISON_NUMBER|NI_NUMBER|DOB|ADDRESS)\]")
+PLACEHOLDER = re.compile(r"\[(NAME|HANDLE|PHONE|EMAIL|POSTCODE|PRISON_NUMBER|NI_NUMBER|DOB|ADDRESS)\]")
 
 
 def suppression_note(min_count: int) -> str:
@@ -391,6 +391,11 @@ def select_quotes(
     c = c.merge(quotable, on=["organisation", "cohort"], how="left")
     c["_ok"] = c["_ok"].astype("boolean").fillna(False).astype(bool)
     c["text"] = c["text"].fillna("").astype(str)
+    from pipeline.quasi import load_config, screen_quote
+
+    quasi = load_config()
+    screened = [screen_quote(t, quasi) for t in c["text"]]  # quasi-identifiers (issue 17)
+    c["text"] = [d.text if d.action == "cut" else t for d, t in zip(screened, c["text"], strict=True)]
     length = c["text"].str.len()
     found = [personal_data_found(t, patterns) for t in c["text"]]
     reasons = []
@@ -401,6 +406,8 @@ def select_quotes(
             reasons.append("from a group below the disclosure threshold")
         elif found[i]:
             reasons.append("looks like it holds personal data (" + ", ".join(found[i]) + ")")
+        elif screened[i].action == "withhold":
+            reasons.append("could identify someone (details that together point at one person)")
         elif length.iloc[i] < min_chars:
             reasons.append(f"shorter than {min_chars} characters")
         elif length.iloc[i] > max_chars:
@@ -448,6 +455,8 @@ def emergent_themes(topics: pd.DataFrame | None, not_in_plan_only: bool = True) 
     ]
     if topics is None or topics.empty:
         return pd.DataFrame(columns=cols)
+    # the topics stage's name, one-sentence description and flags, when it wrote them
+    cols += [c for c in ("name", "description", "flags") if c in topics.columns]
     t = topics[topics["topic"] != -1]
     if not_in_plan_only:
         t = t[t["coverage"].astype(str).str.lower().eq("not in the plan")]

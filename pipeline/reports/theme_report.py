@@ -23,7 +23,7 @@ import pandas as pd
 
 from pipeline.reports import charts, style
 from pipeline.reports import tables as T
-from pipeline.reports.inputs import ReportInputs
+from pipeline.reports.inputs import ReportInputs, load_stance_phrases
 from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 
 QUESTION_ORDER = ("listened", "interpreted", "solutions", "other", "unknown")
@@ -279,6 +279,8 @@ def build_context(
             theme_items.append(
                 {
                     "label": r.label,
+                    "description": str(getattr(r, "description", "") or ""),
+                    "flags": str(getattr(r, "flags", "") or ""),
                     "keywords": r.keywords,
                     "size": count_text(int(r.size), min_count),
                     "n_organisations": count_text(int(r.n_organisations), min_count),
@@ -332,13 +334,18 @@ def build_context(
     return ctx
 
 
+def stance_phrase(question: str, stance: str) -> str:
+    """A stance in words a reader understands, for its question ("says CJIW has not listened")."""
+    return load_stance_phrases().get(question, {}).get(stance) or style.STANCE_LABELS.get(stance, stance)
+
+
 def _quote_items(quotes: pd.DataFrame, cohort_labels: Mapping[str, str]) -> list[dict[str, str]]:
     return [
         {
             "text": r.text,
             "who": "; ".join(cohort_labels.get(c, c) for c in str(r.cohort).split(";")),
             "question": style.QUESTION_LABELS.get(r.question, r.question),
-            "stance": style.STANCE_LABELS.get(r.stance, r.stance),
+            "stance": stance_phrase(r.question, r.stance),
         }
         for r in quotes.itertuples(index=False)
     ]
@@ -399,6 +406,19 @@ def _area_context(
     }
 
 
+def _independent_text(summary: Mapping | None) -> str:
+    """One sentence on the coder's agreement on the independent evaluation sets, from their summary."""
+    sets = [r for r in (summary or {}).get("sets", []) if r.get("intercoder")]
+    if not sets:
+        return ""
+    f1 = [r["f1"] for r in sets]
+    human = [r["intercoder"]["human_f1"] for r in sets]
+    return (f" On {len(sets)} independent sets written as returns really read (transcripts, survey fragments, "
+            f"text-speak, Welsh), by writers who never saw the codebook, the coder scored F1 {min(f1):.2f}-{max(f1):.2f}, "
+            f"where two blind coders agreed with each other at {min(human):.2f}-{max(human):.2f}: "
+            "read its codes as a first pass for a person to check.")
+
+
 def _methods_context(
     methods, inputs: ReportInputs, skipped: pd.DataFrame, min_count: int, returns
 ) -> dict[str, Any]:
@@ -410,10 +430,11 @@ def _methods_context(
             "Measured agreement of the coder with hand-coded statements"
             + (f" ({n} statements, not used in training)" if n else "")
             + ": " + ", ".join(parts)
-            + " (F1 is 1 for perfect agreement; people coding the same statements typically agree at 0.7-0.75)."
+            + " (F1 is 1 for perfect agreement; these statements are written like the codebook's examples)."
         )
     else:
         agreement = "Agreement with hand-coded statements: not measured in this run."
+    agreement += _independent_text(getattr(inputs, "independent", None))
     share = methods.get("share_reviewed")
     reviewed = (
         f"{methods['n_reviewed']} of {methods['n_statements']} statements ({round(100 * share)}%) were reviewed by a person."
@@ -499,7 +520,8 @@ def _headlines(ctx, inputs: ReportInputs, min_count: int, returns, coded) -> lis
                 disagree = int((part["stance"] == "disagree").sum())
                 out.append(
                     f"{style.QUESTION_LABELS[question]}: of {count_text(len(part), min_count)} statements, "
-                    f"{share_text(agree, len(part), min_count)} agreed and {share_text(disagree, len(part), min_count)} disagreed."
+                    f"{share_text(agree, len(part), min_count)} {stance_phrase(question, 'agree')} and "
+                    f"{share_text(disagree, len(part), min_count)} {stance_phrase(question, 'disagree')}."
                 )
         n_sugg = int(stmts["is_suggestion"].sum())
         out.append(f"{count_text(n_sugg, min_count)} statements suggested a concrete action.")
@@ -626,6 +648,8 @@ def render_docx(context: Mapping[str, Any]) -> bytes:
         )
     for theme in context["not_in_plan"]:
         doc.add_heading(theme["label"], level=3)
+        if theme.get("description"):
+            doc.add_paragraph(theme["description"] + (f" ({theme['flags']})" if theme.get("flags") else ""))
         doc.add_paragraph(
             f"Key words: {theme['keywords']}. {theme['size']} statements from {theme['n_organisations']} organisations; "
             f"nearest priority area: {theme['nearest']}."

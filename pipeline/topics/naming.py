@@ -41,13 +41,13 @@ FILLERS = frozenset({
     "somebody", "anyone", "everyone", "nobody", "nothing", "something", "anything", "everything", "time", "times",
     "year", "years", "day", "days", "week", "weeks", "need", "needs", "needed", "seen", "see", "saw", "feel",
     "felt", "right", "wrong", "able", "use", "used", "put", "take", "taken", "took", "keep", "kept", "try",
-    "tried", "let", "mean", "means", "happen", "happened", "happening", "new", "old", "long", "bit", "whole",
+    "tried", "let", "mean", "means", "happen", "happened", "happening", "new", "old", "long", "whole",
 })
 #: Parts of speech a keyword may have (spaCy's coarse tags).
 CONTENT_POS = frozenset({"NOUN", "PROPN", "ADJ", "VERB"})
 #: Answer words and hedges a statement may open with; a name never starts with them.
 OPENING = re.compile(
-    r"^\W*(?:(?:yes|yeah|yep|no|nope|nah|not really|not at all|maybe|partly|sort of|kind of|in part|i think|"
+    r"^\W*(?:(?:yes|yeah|yep|no(?!\s+(?:one|body|longer|way|matter|point|idea)\b)|nope|nah|not really|not at all|maybe|partly|sort of|kind of|in part|i think|"
     r"i suppose|to be honest|to be fair|honestly|well|and|but|so|also|plus|ok|okay|definitely|absolutely|"
     r"mostly|somewhat|a bit|a little|in places|another thing|one more thing|also|for me|for us|personally|"
     r"again|anyway|basically|like i said|as i said)\b[\s,.;:!-]*|[\s\u2013\u2014\-\u2022*\"'\u201c\u2018]+)+",
@@ -61,8 +61,11 @@ SENTENCE_BREAK = re.compile(r"(?<=[.!?])\s+")
 
 
 def _stem(word: str) -> str:
-    for suffix in ("ings", "ing", "ers", "ies", "ed", "es", "s", "ly"):
-        if word.endswith(suffix) and len(word) - len(suffix) >= 3:
+    """A crude stem: "interpreters", "interpreter" and "interpreting" are one word in a keyword list."""
+    if word.endswith("s") and not word.endswith("ss") and len(word) > 3:
+        word = word[:-1]
+    for suffix in ("ing", "ed", "er", "ly", "e"):
+        if word.endswith(suffix) and len(word) - len(suffix) >= 4:
             return word[: -len(suffix)]
     return word
 
@@ -170,8 +173,9 @@ class Namer:
         def hits(s: str) -> int:
             return len({_stem(w) for w in _words(s)} & stems)
 
-        sentence = max(sentences, key=lambda s: (hits(s), len(_words(OPENING.sub("", s))) >= 4, -sentences.index(s)))
-        sentence = OPENING.sub("", sentence).strip().rstrip(".!?;:,").strip()
+        stripped = [OPENING.sub("", s).strip().rstrip(".!?;:,").strip() for s in sentences]
+        stripped = [s for s in stripped if _words(s)] or [" ".join(str(text).split()).rstrip(".!?;:,")]
+        sentence = max(stripped, key=lambda s: (hits(s), len(_words(s)) >= 4, -stripped.index(s)))
         words = sentence.split()
         if len(words) > self.max_name_words:
             # cut at the last clause break within the limit that keeps a keyword, else at the limit
@@ -195,7 +199,9 @@ class Namer:
         """
         top = [str(k) for k in keywords[:5]]
         stems = {_stem(p) for k in top for p in k.split()}
-        order = sorted(range(len(texts)), key=lambda i: (-round(float(sims[i]), 8), i))[:n_candidates]
+        order = sorted(range(len(texts)), key=lambda i: (-round(float(sims[i]), 8), i))
+        # a name never shows a redaction placeholder ("[NAME] got the big picture") when it can be avoided
+        order = ([i for i in order if "[" not in str(texts[i])] or order)[:n_candidates]
 
         def score(i: int) -> float:
             t = str(texts[i])

@@ -125,12 +125,23 @@ class PlanComments:
             ("Yes, more than I expected."): after "No." a longer one usually goes on to a subject.
         min_share: Share of a topic's statements with a cue or a short answer at which it is a topic
             of comments on the plan (only for topics not covered by a priority area).
+        questions: Questions that ask people to judge the draft ("has CJIW listened?"): a topic whose
+            statements mostly (``min_share``) answer them, with a cue or not, is comments on the plan
+            even when a priority area's codes cover it (answers on listening are coded to the area
+            about involving people).
     """
 
     cues: tuple[str, ...] = ()
     openings: tuple[str, ...] = ()
     min_share: float = 1.01
     max_answer_words: int = 8
+    questions: tuple[str, ...] = ()
+
+    def answers_about_the_plan(self, members: pd.DataFrame) -> pd.Series:
+        """Whether each statement answers a question that asks people to judge the draft (``questions``)."""
+        if not self.questions or "question" not in members:
+            return pd.Series(False, index=members.index)
+        return members["question"].astype(str).isin(self.questions)
 
     def matches(self, texts: pd.Series) -> pd.Series:
         """Whether each text refers to or judges the plan."""
@@ -239,9 +250,14 @@ def _representatives(members: pd.DataFrame, unit: np.ndarray, centroid: np.ndarr
     # rapidfuzz token set ratio >= 90 on the words.
     from rapidfuzz import fuzz
 
+    from pipeline.quasi import load_config, screen_quote
+
+    quasi = load_config()
     chosen: list[str] = []
     seen: list[str] = []
     for sid, text in zip(cand["statement_id"].astype(str), cand["text"].astype(str), strict=True):
+        if screen_quote(text, quasi).action != "keep":
+            continue  # could identify someone (pipeline.quasi, issue 17): never a representative quote
         words = " ".join(re.findall(r"\w+", text.lower()))
         if any(fuzz.token_set_ratio(words, other) >= 90 for other in seen):
             continue
@@ -303,7 +319,9 @@ def topic_kinds(members_all: pd.DataFrame, modeller: TopicModeller, covered: dic
         zs = modeller.zeroshot_topics_.get(topic)
         if zs is not None:
             kinds[topic] = f"zeroshot:{zs}"
-        elif not covered.get(topic) and plan_comments.matches(members["text"]).mean() >= plan_comments.min_share:
+        elif ((not covered.get(topic) and (plan_comments.matches(members["text"])
+                                           | plan_comments.answers_about_the_plan(members)).mean() >= plan_comments.min_share)
+              or plan_comments.answers_about_the_plan(members).mean() >= plan_comments.min_share):
             kinds[topic] = themeset.PLAN_COMMENTS
         elif "language" in members and (members["language"].astype(str) == "cy").mean() >= WELSH_TOPIC_SHARE:
             kinds[topic] = themeset.WELSH
@@ -532,6 +550,19 @@ def author_themes(
     return table, labels
 
 
+def max_pairwise_similarity(labels: np.ndarray, embeddings: np.ndarray) -> float | None:
+    """The highest cosine similarity between two themes' centroids (themefinder keeps it below 0.9)."""
+    from pipeline.topics import themeset
+
+    cents = themeset.centroids(np.asarray(labels), _normalise(embeddings).astype(np.float64))
+    if len(cents) < 2:
+        return None
+    C = np.vstack([cents[t] for t in sorted(cents)])
+    S = C @ C.T
+    np.fill_diagonal(S, -1.0)
+    return round(float(S.max()), 4)
+
+
 def zip_longest_all(lists: Sequence[Sequence[str]]) -> list[list[str]]:
     """Round-robin tiers: the first item of each list, then the second of each, and so on."""
     n = max((len(x) for x in lists), default=0)
@@ -642,6 +673,7 @@ def model_topics(
     summary["theme_rules"] = dict(getattr(modeller, "theme_rules_", {}))
     summary["n_flagged_mixed"] = int(topics["flags"].str.contains("mixed subjects").sum())
     summary["n_single_organisation"] = int(topics["single_organisation"].sum())
+    summary["max_theme_similarity"] = max_pairwise_similarity(theme_labels, emb)
     summary["coverage_basis"] = "deductive codes" if codes is not None else "similarity (no codes.parquet)"
     summary["coverage_min_code_share"] = min_code_share if codes is not None else None
     summary["n_modelled_without_codes"] = (

@@ -52,17 +52,18 @@ def _coh(unit: np.ndarray) -> float:
 
 
 def split_incoherent(labels: np.ndarray, unit: np.ndarray, min_coherence: float, min_size: int,
-                     max_rounds: int = 10) -> np.ndarray:
+                     max_rounds: int = 10, min_gain: float = 0.02, random_state: int = 42) -> np.ndarray:
     """Split topics whose coherence is below ``min_coherence`` (see the module docstring).
 
-    A split is kept only when both halves have at least ``min_size`` statements and each is more
-    coherent than the whole; the halves get new topic numbers (above the largest). Splitting is
+    A topic is split in two with k-means (seeded). The split is kept only when both halves have at
+    least ``min_size`` statements and their coherence, weighted by size, beats the whole's by
+    ``min_gain``; the smaller half gets a new topic number (above the largest). Splitting is
     repeated on the halves, at most ``max_rounds`` times in all.
 
     Returns:
         New labels (the input is not modified).
     """
-    from sklearn.cluster import AgglomerativeClustering
+    from sklearn.cluster import KMeans
 
     out = np.asarray(labels, dtype=np.int64).copy()
     unit = np.asarray(unit, dtype=np.float64)
@@ -76,10 +77,12 @@ def split_incoherent(labels: np.ndarray, unit: np.ndarray, min_coherence: float,
         _, t = todo[0]
         idx = np.where(out == t)[0]
         tried.add((t, len(idx)))
-        halves = AgglomerativeClustering(n_clusters=2, linkage="ward").fit_predict(unit[idx])
+        halves = KMeans(n_clusters=2, n_init=10, random_state=random_state).fit_predict(unit[idx])
         a, b = idx[halves == 0], idx[halves == 1]
-        whole = coh[t]
-        if min(len(a), len(b)) < min_size or _coh(unit[a]) <= whole or _coh(unit[b]) <= whole:
+        if min(len(a), len(b)) < min_size:
+            continue
+        gain = (len(a) * _coh(unit[a]) + len(b) * _coh(unit[b])) / len(idx) - coh[t]
+        if gain < min_gain:
             continue
         # the larger half keeps the number, so a topic's number survives a small split-off
         if len(a) < len(b):
@@ -190,7 +193,7 @@ def author_groups(labels: np.ndarray, unit: np.ndarray, kinds: Mapping[int, str]
                     best = (a, b, sim)
         a, b, _ = best
         clusters[a] = sorted(clusters[a] + clusters.pop(b))
-    for key, members in clusters.items():
+    for members in clusters.values():
         for t in members:
             group[t] = min(members)
     return group

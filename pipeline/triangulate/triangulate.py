@@ -67,6 +67,9 @@ def pick_quotes(cell: pd.DataFrame, org_sizes: dict[str, int], min_count: int, m
     if cell["participant_key"].nunique() < min_count:
         return ""
     ok = cell[cell["organisation"].map(lambda o: org_sizes.get(o, 0) >= min_count)]
+    from pipeline.quasi import load_config, screen_frame
+
+    ok, _ = screen_frame(ok, load_config())  # withheld or cut where they could identify someone (issue 17)
     ok = ok[ok["text"].str.len().between(20, max_chars)]
     if "speaker" in ok.columns:
         ok = ok.assign(_spk=(ok["speaker"] != "participant").astype(int))
