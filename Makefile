@@ -53,7 +53,7 @@ ingest: $(STAMP) ocr ## Normalise every return into responses.parquet, with a le
 code: $(STAMP) ## Split answers into statements and code them (priority area, question, stance, suggestion)
 	$(PY) -m pipeline code $(PATHS)
 
-review: $(STAMP) ## Write the analyst's coding sheet (xlsx), lowest-confidence statements first
+review: $(STAMP) ## Write the analyst's coding sheet (xlsx): the statements the coder would learn most from first (uncertain, varied), with redaction checks
 	$(PY) -m pipeline review $(PATHS)
 
 review-apply: $(STAMP) ## Read the filled-in coding sheet back (SHEET=...), retrain and recode

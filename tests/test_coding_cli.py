@@ -165,3 +165,42 @@ def test_evaluate_baselines_on_a_tiny_set_report_figures_not_an_error(files):
     zs = json.loads(out.read_text())["baselines"]["bertopic_zeroshot"]
     assert "error" not in zs and 0.0 <= zs["f1_samples"] <= 1.0
     assert zs["method"].startswith("zero-shot assignment only")
+
+
+@pytest.mark.slow
+def test_evaluate_by_and_predictions_match_figures_computed_by_hand(files):
+    tmp, gold, train, cb, _ = files
+    preds_path, out = tmp / "p.csv", tmp / "r.json"
+    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--train", str(train), "--codebook", str(cb),
+                              "--by", "language", "--predictions", str(preds_path), "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    assert f"Learning from: {train}" in res.output
+    preds = pd.read_csv(preds_path, dtype=str, keep_default_na=False)
+    assert len(preds) == 5 and {"pred_codes", "confidence", "score_A", "score_B", "pred_stance"} <= set(preds.columns)
+    # Recompute each language's sample F1 from the written predictions, by hand.
+    def f1(g, p):
+        g, p = set(filter(None, g.split(";"))), set(filter(None, p.split(";")))
+        return 1.0 if not g and not p else 2 * len(g & p) / (len(g) + len(p))
+    r = json.loads(out.read_text())
+    by = {row["language"]: row for row in r["by"]["language"]}
+    for lang in ("en", "cy"):
+        part = preds[preds["language"] == lang]
+        expected = sum(f1(g, p) for g, p in zip(part["codes"], part["pred_codes"], strict=True)) / len(part)
+        assert by[lang]["n"] == len(part) and by[lang]["f1_samples"] == pytest.approx(expected, abs=1e-4)
+    assert r["f1_samples_interval"][0] <= r["f1_samples"] <= r["f1_samples_interval"][1]
+    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--codebook", str(cb), "--by", "region"])
+    assert res.exit_code != 0 and "no column 'region'" in res.output
+
+
+def test_evaluate_with_a_descriptions_only_codebook_codes_zero_shot(files):
+    tmp, gold, _, _, _ = files
+    cb = tmp / "described.yaml"
+    cb.write_text(yaml.safe_dump({"name": "described", "codes": [
+        {"id": "A", "name": "Police stops", "description": "Being stopped and searched by the police."},
+        {"id": "B", "name": "Youth clubs", "description": "Youth clubs and activities for young people."}]}),
+        encoding="utf-8")
+    out = tmp / "z.json"
+    res = runner.invoke(app, ["evaluate", "--gold", str(gold), "--codebook", str(cb), "--no-training", "--json", str(out)])
+    assert res.exit_code == 0, res.output
+    r = json.loads(out.read_text())
+    assert r["calibration"].startswith("zero-shot") and r["n"] == 5

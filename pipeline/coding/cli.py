@@ -9,7 +9,8 @@
   ``review --apply SHEET`` reads the filled-in sheet back, stores the decisions in
   ``analyst_codes.csv``, retrains on them and recodes everything.
 * ``evaluate`` (``make evaluate``): codes any labelled CSV and scores the result
-  (``--gold``, ``--train``, ``--codebook``, ``--json``, ``--baselines``).
+  (``--gold``, ``--train``/``--no-training``, ``--codebook``, ``--by``, ``--predictions``,
+  ``--learning-curve``, ``--json``, ``--baselines``); without ``--train`` it learns exactly as ``code``.
 
 Only these thin functions read and write files; the stage logic is in the other modules of
 ``pipeline.coding``.
@@ -266,7 +267,7 @@ def review_command(
     apply: Annotated[Path | None, typer.Option("--apply", help="A filled-in coding sheet to read back: its decisions become the truth, the classifier is retrained and the rest recoded.")] = None,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Write the coding sheet for an analyst to check (lowest confidence first), or apply a filled-in one."""
+    """Write the coding sheet for an analyst to check (the statements the coder would learn most from first), or apply a filled-in one."""
     setup_logging(verbose)
     from pipeline.coding.review import apply_review, review_sheet
 

@@ -1,7 +1,9 @@
 """The review loop: a coding sheet for an analyst, and reading their decisions back.
 
 ``make review`` writes ``data/processed/<c>/review/coding_sheet.xlsx``: one row per statement with
-its codes, confidence and evidence, the least confident first, and empty columns for the analyst:
+its codes, confidence and evidence, the statements the coder would learn most from first
+(:func:`pipeline.coding.assess.review_order`: uncertain and spread over subjects), a ``check_names``
+column where redaction asks for a human check, and empty columns for the analyst:
 ``confirm`` (Y/N), ``correct_codes`` (``PA2;PA6`` or ``none``), ``correct_stance``,
 ``correct_question`` and ``notes``.
 
