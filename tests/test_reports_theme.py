@@ -197,3 +197,13 @@ def test_methods_count_ledger_files_apart_from_the_items_within_them(tmp_path):
     assert ctx["methods"]["ledger"] == (
         "Ingest ledger: 2 file(s): 1 partly accepted, 1 rejected; "
         "2 item(s) within files not accepted, each with its reason.")
+
+
+def test_stances_are_named_by_what_they_mean_for_their_question():
+    from pipeline.reports.theme_report import _plural, stance_phrase
+
+    assert stance_phrase("listened", "disagree") == "says CJIW has not listened"
+    assert stance_phrase("solutions", "disagree") == "thinks the solutions are wrong or not enough"
+    assert stance_phrase("unknown", "agree") == "Agree"  # a question the codebook lacks: the plain label
+    assert _plural(stance_phrase("listened", "agree")) == "say CJIW has listened"
+    assert _plural(stance_phrase("interpreted", "unclear")).startswith("do not say")

@@ -339,6 +339,13 @@ def stance_phrase(question: str, stance: str) -> str:
     return load_stance_phrases().get(question, {}).get(stance) or style.STANCE_LABELS.get(stance, stance)
 
 
+def _plural(phrase: str) -> str:
+    """A stance phrase said of several people ("says CJIW has listened" -> "say CJIW has listened")."""
+    first, _, rest = phrase.partition(" ")
+    verb = {"says": "say", "thinks": "think", "does": "do", "is": "are", "agrees": "agree", "disagrees": "disagree"}
+    return " ".join(x for x in (verb.get(first, first), rest) if x)
+
+
 def _quote_items(quotes: pd.DataFrame, cohort_labels: Mapping[str, str]) -> list[dict[str, str]]:
     return [
         {
@@ -520,8 +527,8 @@ def _headlines(ctx, inputs: ReportInputs, min_count: int, returns, coded) -> lis
                 disagree = int((part["stance"] == "disagree").sum())
                 out.append(
                     f"{style.QUESTION_LABELS[question]}: of {count_text(len(part), min_count)} statements, "
-                    f"{share_text(agree, len(part), min_count)} {stance_phrase(question, 'agree')} and "
-                    f"{share_text(disagree, len(part), min_count)} {stance_phrase(question, 'disagree')}."
+                    f"{share_text(agree, len(part), min_count)} {_plural(stance_phrase(question, 'agree'))} and "
+                    f"{share_text(disagree, len(part), min_count)} {_plural(stance_phrase(question, 'disagree'))}."
                 )
         n_sugg = int(stmts["is_suggestion"].sum())
         out.append(f"{count_text(n_sugg, min_count)} statements suggested a concrete action.")
