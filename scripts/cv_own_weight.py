@@ -16,8 +16,7 @@ import pandas as pd
 
 from pipeline.coding.assess import learning_curve
 from pipeline.coding.codebook import load_codebook
-from pipeline.coding.coder import CodebookCoder
-from pipeline.coding.training import coder_params, coding_settings, training_files
+from pipeline.coding.training import coder_params, coding_settings, fit_on, training_files
 from pipeline.nlp.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -41,9 +40,7 @@ def main() -> None:
         params = coder_params(s) | {"own_weight": w} | {k: json.loads(v) for k, v in (p.split("=", 1) for p in args.param)}
 
         def fit(part: pd.DataFrame, params=params):
-            return CodebookCoder(cb, embedder=emb, **params).fit(
-                generic["text"].tolist(), generic["codes"].tolist(), generic["language"].tolist(),
-                own_texts=part["text"].tolist(), own_labels=part["codes"].tolist(), own_languages=part["language"].tolist())
+            return fit_on(cb, generic, part, emb, params)
 
         lc = learning_curve(own, fit, sizes=tuple(args.sizes), folds=3, orders=("random",), random_state=s["random_state"])
         print(f"own_weight={w} {args.param}: " + ", ".join(f"{n} coded F1 {f:.3f}" for n, f in

@@ -32,7 +32,7 @@ from pipeline.coding.assess import bootstrap_interval, learning_curve, scores_by
 from pipeline.coding.codebook import load_codebook
 from pipeline.coding.evaluate import evaluate_frame
 from pipeline.coding.metrics import f1_macro, multilabel_scores, sample_f1
-from pipeline.coding.training import coder_params, coding_settings, training_data, training_files
+from pipeline.coding.training import coder_params, coding_settings, fit_on, training_data, training_files
 from pipeline.nlp.embed import Embedder
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -81,15 +81,8 @@ def run_set(path: Path, codebook, generic: pd.DataFrame | None, embedder, s: dic
     if second.exists():
         res["intercoder"] = intercoder(gold, preds, pd.read_csv(second, dtype=str, keep_default_na=False))
     if curve:
-        gen = generic if generic is not None else pd.DataFrame(columns=["text", "codes", "language"])
-
         def fit(own: pd.DataFrame):
-            from pipeline.coding.coder import CodebookCoder
-
-            return CodebookCoder(codebook, embedder=embedder, **coder_params(s)).fit(
-                gen["text"].tolist(), gen["codes"].tolist(), gen["language"].tolist() if "language" in gen else None,
-                own_texts=own["text"].tolist(), own_labels=own["codes"].tolist(),
-                own_languages=own["language"].tolist() if "language" in own else None)
+            return fit_on(codebook, generic, own, embedder, coder_params(s))
 
         # 3 folds, so the pool an analyst codes from (2/3 of a set, 173-180 statements) holds 150.
         lc = learning_curve(gold, fit, folds=3, random_state=seed)

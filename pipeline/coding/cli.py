@@ -410,20 +410,16 @@ def evaluate_command(
 def _learning_curve(gold_df: pd.DataFrame, cb, train_df: pd.DataFrame | None, embedder, s: dict) -> list[dict]:
     from pipeline.coding.assess import learning_curve
     from pipeline.coding.codebook import Codebook
-    from pipeline.coding.coder import CodebookCoder, parse_labels
+    from pipeline.coding.coder import parse_labels
     from pipeline.coding.evaluate import check_labelled
+    from pipeline.coding.training import fit_on
 
     gold_df = check_labelled(gold_df, "gold")
     codebook = cb or Codebook.from_labels([c for v in (train_df["codes"] if train_df is not None else gold_df["codes"])
                                            for c in parse_labels(v)])
-    generic = train_df if train_df is not None else pd.DataFrame(columns=["text", "codes", "language"])
-    lang = generic["language"].tolist() if "language" in generic else None
 
     def fit(own: pd.DataFrame):
-        return CodebookCoder(codebook, embedder=embedder, **coder_params(s)).fit(
-            generic["text"].tolist(), generic["codes"].tolist(), lang, own_texts=own["text"].tolist(),
-            own_labels=own["codes"].tolist(),
-            own_languages=own["language"].tolist() if "language" in own else None)
+        return fit_on(codebook, train_df, own, embedder, coder_params(s))
 
     curve = learning_curve(gold_df, fit, random_state=s["random_state"])
     summary = curve.groupby(["order", "n_coded"], as_index=False)["f1_samples"].mean().round(4)

@@ -136,6 +136,32 @@ def stance_training(codebook, coded: pd.DataFrame | None) -> pd.DataFrame:
     return pd.concat(frames, ignore_index=True).astype(str)
 
 
+def _languages(frame: pd.DataFrame) -> list[str]:
+    return [lang or "en" for lang in frame["language"]] if "language" in frame else ["en"] * len(frame)
+
+
+def fit_on(codebook, generic: pd.DataFrame | None, own: pd.DataFrame | None, embedder=None, params: dict | None = None):
+    """A coder fitted on generic coded statements and this consultation's own (each ``text``, ``codes``, ``language``).
+
+    Args:
+        codebook: The codebook.
+        generic: Coded statements from elsewhere (training files), or ``None``.
+        own: Statements coded by this consultation's analyst (they set its conventions), or ``None``.
+        embedder: The embedder to share.
+        params: :class:`~pipeline.coding.coder.CodebookCoder` arguments (default: :func:`coder_params`
+            of the settings).
+    """
+    from pipeline.coding.coder import CodebookCoder
+
+    empty = pd.DataFrame(columns=TRAINING_COLUMNS)
+    generic = empty if generic is None else generic
+    own = empty if own is None else own
+    params = coder_params(coding_settings()) if params is None else params
+    return CodebookCoder(codebook, embedder=embedder, **params).fit(
+        generic["text"].tolist(), generic["codes"].tolist(), _languages(generic),
+        own_texts=own["text"].tolist(), own_labels=own["codes"].tolist(), own_languages=_languages(own))
+
+
 def fit_coder(codebook, embedder=None, settings: dict | None = None, analyst: pd.DataFrame | None = None,
               files: Iterable[Path] | None = None):
     """The coder ``make code`` uses: the codebook, the training files and the analyst's decisions.
@@ -155,15 +181,10 @@ def fit_coder(codebook, embedder=None, settings: dict | None = None, analyst: pd
     Raises:
         TrainingDataError: A training file cannot be used, or the codes do not fit the codebook.
     """
-    from pipeline.coding.coder import CodebookCoder
-
     s = coding_settings(settings)
     generic, own, used = training_data(training_files(s) if files is None else files, analyst, set(codebook.ids))
-    coder = CodebookCoder(codebook, embedder=embedder, **coder_params(s))
     try:
-        coder.fit(generic["text"].tolist(), generic["codes"].tolist(), [lang or "en" for lang in generic["language"]],
-                  own_texts=own["text"].tolist(), own_labels=own["codes"].tolist(),
-                  own_languages=[lang or "en" for lang in own["language"]])
+        coder = fit_on(codebook, generic, own, embedder, coder_params(s))
     except ValueError as exc:
         hint = (" Check the codes in coding.training_files (config/settings.yaml) and analyst_codes.csv: they must be "
                 "the codebook's." if len(generic) + len(own) else "")
