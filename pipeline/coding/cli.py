@@ -57,10 +57,6 @@ log = logging.getLogger("pipeline.coding")
 _fail = partial(fail, prefix="Error")
 
 
-def _settings() -> dict:
-    return coding_settings()
-
-
 def _load_codebook(path: Path | None):
     from pipeline.coding.codebook import CodebookError, load_codebook
 
@@ -89,7 +85,7 @@ def run_coding(out: Path, codebook_path: Path | None = None) -> dict:
     from pipeline.coding.stance import StanceClassifier
     from pipeline.nlp.embed import Embedder
 
-    s = _settings()
+    s = coding_settings()
     codebook = _load_codebook(codebook_path)
     responses_path = out / "responses.parquet"
     responses = read_table(responses_path, "ingest's responses table", "ingest")
@@ -242,7 +238,7 @@ def _review_priority(statements: pd.DataFrame, cb, out: Path) -> pd.Series:
     from pipeline.coding.assess import review_order, statement_confidence
     from pipeline.nlp.embed import Embedder
 
-    s = _settings()
+    s = coding_settings()
     todo = statements[~statements["reviewed"].astype(bool)]
     if todo.empty:
         return pd.Series(dtype=float)
@@ -377,7 +373,7 @@ def evaluate_command(
     from pipeline.coding.evaluate import EvaluationInputError, evaluate_frame
     from pipeline.nlp.embed import Embedder
 
-    s = _settings()
+    s = coding_settings()
     gold_df = _read_labelled(gold, "gold")
     cb = _load_codebook(codebook) if (codebook is not None or not train) else None
     train_df, used = _evaluation_training(train, no_training, cb)

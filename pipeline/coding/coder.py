@@ -109,6 +109,8 @@ class CodebookCoder:
         max_codes: Keep at most this many codes per statement (0 = no limit).
         own_weight: Sample weight of a statement coded by this consultation's analyst (``fit``'s
             ``own_texts``) relative to a codebook example.
+        min_own_for_cv: Own statements needed before thresholds are calibrated on them alone (before
+            that, on all coded statements, own ones included).
         zero_shot_z: Zero-shot coding (a codebook with descriptions and nothing coded): a code is given
             when its similarity stands this many standard deviations above the statement's mean
             similarity to all codes.
@@ -367,7 +369,7 @@ class CodebookCoder:
             languages: Their languages (``en``/``cy``), used to prefer evidence in the same language.
             own_texts: Statements of *this* consultation coded by its analyst (the review sheet). They
                 set the consultation's conventions: they weigh ``own_weight`` times a generic statement
-                and, once there are ``min_analyst_for_cv`` of them, thresholds are calibrated on them alone.
+                and, once there are ``min_own_for_cv`` of them, thresholds are calibrated on them alone.
             own_labels: Their codes.
             own_languages: Their languages.
 
@@ -561,10 +563,7 @@ class CodebookCoder:
 
     def predict(self, texts: Sequence[str]) -> list[list[str]]:
         """The codes of each text (``[]`` when none reaches its threshold)."""
-        self._check_fitted()
-        matches, proba, _ = self._scores(texts)
-        chosen = self._decide(proba, matches)
-        return [[self.ids[j] for j in np.where(row)[0]] for row in chosen]
+        return self.predict_scores(texts)[0]
 
     def predict_scores(self, texts: Sequence[str]) -> tuple[list[list[str]], np.ndarray]:
         """The codes of each text and the scores behind them (``(n, n_codes)``, :attr:`ids` order)."""

@@ -441,7 +441,7 @@ def _methods_context(
         )
     else:
         agreement = "Agreement with hand-coded statements: not measured in this run."
-    agreement += _independent_text(getattr(inputs, "independent", None))
+    agreement += _independent_text(inputs.independent)
     share = methods.get("share_reviewed")
     reviewed = (
         f"{methods['n_reviewed']} of {methods['n_statements']} statements ({round(100 * share)}%) were reviewed by a person."
