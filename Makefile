@@ -20,8 +20,8 @@ REPORTS ?= reports/$(notdir $(RAW))
 PATHS := --raw $(RAW) --out $(OUT) --reports $(REPORTS)
 
 .PHONY: help setup all ingest code review review-apply topics triangulate evaluate report notebooks plan-check \
-        sample bench evaluate-benchmarks test browser ocr lint clean clean-venv evaluate-redaction forget \
-        evaluate-plancheck evaluate-sets
+        sample bench bench-scale evaluate-benchmarks test browser ocr office lint clean clean-venv evaluate-redaction forget \
+        evaluate-plancheck evaluate-sets returns-status pack qdpx qdpx-import
 
 help: ## List the targets (this message)
 	@awk 'BEGIN {FS = ":.*?## "; printf "Usage: make <target> [RAW=data/raw/<consultation>]\n\nTargets:\n"} \
@@ -39,8 +39,10 @@ setup: $(STAMP) ocr ## Create .venv and install torch (CPU), the project and Tes
 
 # A consultation analysed before its plan is redrafted has no draft yet: plan-check says so and is
 # skipped, rather than failing the run.
-all: $(STAMP) ## Run every stage on the bundled sample (or RAW=...): ingest -> code -> topics -> triangulate -> evaluate -> report -> notebooks -> plan-check
-	$(MAKE) --no-print-directory ingest code topics triangulate evaluate report notebooks
+all: $(STAMP) ## Run every stage on the bundled sample (or RAW=...): ingest -> returns-status -> code -> topics -> triangulate -> evaluate -> report -> notebooks -> pack -> plan-check
+	@if [ -f $(RAW)/grants.csv ] || [ -f $(RAW)/grants.xlsx ]; then $(MAKE) --no-print-directory ingest returns-status; \
+	else $(MAKE) --no-print-directory ingest; echo "returns-status skipped: no grants register (grants.csv) in $(RAW)/"; fi
+	$(MAKE) --no-print-directory code topics triangulate evaluate report notebooks pack
 	@if [ -n "$(PLAN)" ] || find $(RAW)/plans -maxdepth 1 -type f \( -name '*.docx' -o -name '*.md' -o -name '*.txt' -o -name '*.pdf' \) ! -iname 'README*' 2>/dev/null | grep -q .; then \
 		$(MAKE) --no-print-directory plan-check; \
 	else \
@@ -82,7 +84,7 @@ EVAL_CONSULTATIONS ?= $(sort $(wildcard data/eval/consultations/*/))
 evaluate-plancheck: $(STAMP) ## Measure themes and plan-check on consultations with an answer key (data/eval/consultations/*; EVAL_CONSULTATIONS=...), and on the sample
 	$(PY) scripts/eval_plancheck.py --sample $(EVAL_CONSULTATIONS)
 
-REDACTION_SET ?= data/eval/redaction/eval.jsonl
+REDACTION_SET ?= data/eval/redaction/eval2.jsonl
 QUASI_SET ?= data/eval/redaction/quasi_eval.jsonl
 evaluate-redaction: $(STAMP) ## Measure name and personal-data redaction (recall/precision per kind, hard negatives) and the quote screen on the held-out sets
 	$(PY) scripts/evaluate_redaction.py $(REDACTION_SET) --quasi $(QUASI_SET) --json $(OUT)/evaluation_redaction.json
@@ -95,11 +97,24 @@ forget: $(STAMP) ## Withdraw a participant's or organisation's answers from ever
 		$(MAKE) --no-print-directory plan-check; fi
 	$(PY) -m pipeline.forget $(PATHS) --verify
 
-report: $(STAMP) ## Build the plan author's theme report (HTML and Word) in reports/<consultation>/
-	$(PY) -m pipeline report $(PATHS)
+report: $(STAMP) ## Build the plan author's theme report (HTML, Word, annex .xlsx) in reports/<consultation>/ (REPORT_LANG=cy for Welsh)
+	$(PY) -m pipeline report $(PATHS) $(if $(REPORT_LANG),--language $(REPORT_LANG))
 
 notebooks: $(STAMP) ## Run the per-organisation notebook for every organisation (papermill; HTML in reports/<consultation>/organisations/)
 	$(PY) -m pipeline notebooks $(PATHS)
+
+# The engagement kit (issue 16): resource pack, returns tracker, REFI-QDA round trip for NVivo/ATLAS.ti/MAXQDA.
+pack: $(STAMP) ## Build the resource pack in reports/<consultation>/pack/: questions (EN/CY), return templates, area data sheets (HTML+PDF), trends dashboard
+	$(PY) -m pipeline pack $(PATHS)
+
+returns-status: $(STAMP) ## Returns tracker from <raw>/grants.csv: received/late/missing, participants, questions, cohort gaps, chase list (AS_OF=YYYY-MM-DD)
+	$(PY) -m pipeline returns-status $(PATHS) $(if $(AS_OF),--as-of $(AS_OF))
+
+qdpx: $(STAMP) ## Export the coding as a REFI-QDA project (.qdpx) and codebook (.qdc) for NVivo, ATLAS.ti or MAXQDA
+	$(PY) -m pipeline qdpx $(PATHS)
+
+qdpx-import: $(STAMP) ## Read a .qdpx coded in a QDA tool (FILE=...): its codings become analyst codes, then retrain and recode (ALL=1 takes every coding)
+	$(PY) -m pipeline qdpx-import "$(FILE)" $(PATHS) $(if $(filter 1,$(ALL)),--all)
 
 plan-check: $(STAMP) ## Check a draft plan against what people said (PLAN=..., PREVIOUS=...; default: the drafts in the consultation's plans/)
 	$(PY) -m pipeline plan-check $(PATHS) $(if $(PLAN),--plan $(PLAN)) $(if $(PREVIOUS),--previous $(PREVIOUS))
@@ -110,7 +125,11 @@ sample: $(STAMP) ## Regenerate the synthetic sample consultation's returns in da
 bench: $(STAMP) ## Print speed and memory figures: each stage on the sample, and topics at 1k/10k/100k statements
 	$(PY) scripts/bench.py --raw $(RAW)
 
-test: $(STAMP) browser ocr ## Run the test suite (browser and OCR tests skip, saying why, where Chromium or Tesseract cannot be installed)
+N ?= 1000
+bench-scale: $(STAMP) ## End to end at scale: write a synthetic consultation of N answers (N=1000 default), run every stage, print seconds, memory and throughput per stage to data/processed/bench/<N>.json
+	$(PY) scripts/bench_scale.py $(N) $(BENCH_ARGS)
+
+test: $(STAMP) browser ocr office ## Run the test suite (browser, OCR and page-layout tests skip, saying why, where Chromium, Tesseract or LibreOffice cannot be installed)
 	$(PY) -m pytest
 
 ocr: ## Install Tesseract OCR with English and Welsh (Debian packages) for scanned and photographed returns; skipped if it cannot be installed
@@ -126,6 +145,13 @@ browser: ## Install headless Chromium for the report's browser test (Debian pack
 	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null) \
 	      || echo "Chromium could not be installed: the browser test will be skipped."; \
 	  else echo "Chromium is not installed and cannot be installed here: the browser test will be skipped."; fi; }
+
+office: ## Install LibreOffice Writer (headless) for the Word page-layout test (Debian package; skipped if it cannot be installed)
+	@command -v soffice >/dev/null 2>&1 || { \
+	  if [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null 2>&1; then \
+	    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends libreoffice-writer-nogui >/dev/null) \
+	      || echo "LibreOffice could not be installed: the Word page-layout test will be skipped."; \
+	  else echo "LibreOffice is not installed and cannot be installed here: the Word page-layout test will be skipped."; fi; }
 
 lint: $(STAMP) ## Check style with ruff
 	$(VENV)/bin/ruff check pipeline tests scripts

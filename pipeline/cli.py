@@ -14,6 +14,8 @@ import importlib
 
 import typer
 
+from pipeline.errors import handled
+
 app = typer.Typer(
     help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.",
     no_args_is_help=True,
@@ -32,16 +34,41 @@ COMMANDS: list[tuple[str, str, str]] = [
     ("report", "pipeline.reports.cli", "report_command"),
     ("notebooks", "pipeline.reports.cli", "notebooks_command"),
     ("plan-check", "pipeline.plancheck.cli", "plan_check_command"),
+    ("returns-status", "pipeline.engage.cli", "returns_status_command"),  # engagement kit (issue 16)
+    ("qdpx", "pipeline.engage.cli", "qdpx_command"),
+    ("qdpx-import", "pipeline.engage.cli", "qdpx_import_command"),
+    ("pack", "pipeline.engage.cli", "pack_command"),
 ]
 
 
 def _register() -> None:
+    """Add each command, wrapped so that the project's errors end it with a plain message and exit code."""
     for name, module, attr in COMMANDS:
         func = getattr(importlib.import_module(module), attr)
-        app.command(name)(func)
+        app.command(name)(handled(func, name))
 
 
 _register()
+
+
+@app.callback(help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.")
+def _options(
+    ctx: typer.Context,
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", envvar="DASK_SCHEDULER", metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786): embed and code on its workers (scale issue 15; pipeline/distributed.py). "
+             "Default: run locally."),
+) -> None:
+    """Options for every command, given before it: ``python -m pipeline --scheduler tcp://host:8786 code``.
+
+    Ingest always runs on this machine: it reads the unredacted returns, which never go to a worker.
+    """
+    import os
+
+    if ctx.invoked_subcommand == "ingest":
+        os.environ.pop("DASK_SCHEDULER", None)
+    elif scheduler:
+        os.environ["DASK_SCHEDULER"] = scheduler
 
 
 def main() -> None:

@@ -29,6 +29,8 @@ ReportsOpt = Annotated[Path | None, typer.Option(
     help="Folder for reports (default reports/<consultation>); used only by the commands that write reports.")]
 CodebookOpt = Annotated[Path | None, typer.Option(help="Codebook YAML (default config/codebook.yaml).")]
 VerboseOpt = Annotated[bool, typer.Option("--verbose", "-v", help="Log debugging detail.")]
+ConfigOpt = Annotated[Path | None, typer.Option(
+    "--config", help="Folder of the configuration (settings.yaml and the rest; default config/).")]
 
 
 @dataclass(frozen=True)
@@ -56,6 +58,19 @@ def resolve_paths(
         out=Path(out) if out else config.processed_dir(name),
         reports=Path(reports) if reports else config.reports_dir(name),
     )
+
+
+def start_run(verbose: bool, config_dir: Path | None, consultation: str | None = None, raw: Path | None = None,
+              out: Path | None = None, reports: Path | None = None):
+    """What every stage command does first: set up logging, work out the folders, load the settings once.
+
+    Returns:
+        ``(RunPaths, Settings)``.
+    """
+    from pipeline.settings import load_settings
+
+    setup_logging(verbose)
+    return resolve_paths(consultation, raw, out, reports), load_settings(config_dir)
 
 
 def setup_logging(verbose: bool = False) -> None:

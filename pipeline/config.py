@@ -22,6 +22,8 @@ from typing import Any
 
 import yaml
 
+from pipeline.errors import ConfigError  # the one error base class (pipeline.errors)
+
 #: The repository root (the folder holding ``pyproject.toml``).
 ROOT = Path(__file__).resolve().parents[1]
 #: Analyst-editable configuration (YAML and CSV). Override with ``CJIW_CONFIG_DIR``.
@@ -41,8 +43,8 @@ RESERVED_SUBFOLDERS = ("edi", "plans")
 MANIFEST_NAMES = ("returns.csv", "returns.yaml", "returns.yml", "manifest.csv")
 
 
-class ConfigError(ValueError):
-    """A configuration file is missing or malformed; the message says which and how to fix it."""
+__all__ = ["CONFIG_DIR", "ConfigError", "ROOT", "load_yaml", "processed_dir", "raw_dir", "reports_dir", "settings",
+           "write_run_config"]
 
 
 def raw_dir(consultation: str) -> Path:
@@ -116,7 +118,8 @@ def _git_commit() -> str | None:
     return out.stdout.strip() or None
 
 
-def write_run_config(out_dir: Path, stage: str, params: dict[str, Any], inputs: list[Path] | None = None) -> Path:
+def write_run_config(out_dir: Path, stage: str, params: dict[str, Any], inputs: list[Path] | None = None,
+                     settings_used: dict[str, Any] | None = None) -> Path:
     """Record the configuration a stage ran with, beside its outputs.
 
     Writes ``<out_dir>/<stage>.config.yaml`` holding the stage's parameters, the settings file in
@@ -129,6 +132,7 @@ def write_run_config(out_dir: Path, stage: str, params: dict[str, Any], inputs: 
         stage: Stage name (``ingest``, ``code``, ...).
         params: The stage's own parameters (plain YAML-serialisable values).
         inputs: Input files to fingerprint.
+        settings_used: The settings the run used (default: ``settings.yaml`` of :data:`CONFIG_DIR`).
 
     Returns:
         The path written.
@@ -137,7 +141,7 @@ def write_run_config(out_dir: Path, stage: str, params: dict[str, Any], inputs: 
     record = {
         "stage": stage,
         "params": params,
-        "settings": settings(),
+        "settings": settings_used if settings_used is not None else settings(),
         "inputs": {str(p): file_sha256(p) for p in sorted(inputs or []) if Path(p).is_file()},
         "code": {"package_version": _package_version(), "git_commit": _git_commit(), "python": platform.python_version()},
         "run": {"finished_utc": datetime.now(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")},

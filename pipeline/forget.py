@@ -32,6 +32,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.errors import PipelineError  # one error base class (issue 14)
+
 WITHDRAWN_FILE = ".withdrawn"
 LEDGER_FILE = "withdrawals.csv"
 RERUN = ["code", "topics", "triangulate", "report", "notebooks", "plan-check"]
@@ -39,7 +41,7 @@ RERUN = ["code", "topics", "triangulate", "report", "notebooks", "plan-check"]
 _SKIP = {LEDGER_FILE}
 
 
-class ForgetError(RuntimeError):
+class ForgetError(PipelineError, RuntimeError):
     """Nothing to withdraw, or the request is ambiguous."""
 
 

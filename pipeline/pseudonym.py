@@ -23,6 +23,8 @@ import secrets
 from collections.abc import Mapping
 from pathlib import Path
 
+from pipeline.errors import PipelineError  # one error base class (issue 14)
+
 KEY_FILE = ".pseudonym_key"
 ENV_VAR = "CJIW_PSEUDONYM_KEY"
 MIN_KEY_CHARS = 16
@@ -30,7 +32,7 @@ MIN_KEY_CHARS = 16
 log = logging.getLogger("pipeline.pseudonym")
 
 
-class PseudonymKeyError(RuntimeError):
+class PseudonymKeyError(PipelineError, RuntimeError):
     """The key given is unusable (too short to be secret)."""
 
 

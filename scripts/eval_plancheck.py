@@ -260,11 +260,11 @@ def theme_similarity(out: Path) -> float | None:
     return max_pairwise_similarity(st["topic"].to_numpy(), Embedder(cache_dir=out).encode(st["text"].tolist()))
 
 
-def evaluate_folder(folder: Path) -> dict:
+def evaluate_folder(folder: Path, first: str = "ingest") -> dict:
     name = folder.name
     raw, out, reports = ROOT / "data/raw" / f"eval_{name}", ROOT / "data/processed" / f"eval_{name}", ROOT / "reports" / f"eval_{name}"
     answers = prepare(folder, raw)
-    seconds = run_stages(raw, out, reports, raw / "plans" / "plan.md")
+    seconds = run_stages(raw, out, reports, raw / "plans" / "plan.md", first=first)
     key = pd.read_csv(folder / "key.csv", dtype=str, keep_default_na=False)
     st = statement_subjects(out, answers)
     result = score(st, pd.read_parquet(out / "topics.parquet"), pd.read_parquet(out / "statement_topics.parquet"),
@@ -313,13 +313,13 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("folders", nargs="*", type=Path, help="evaluation consultations (answers.csv, plan.md, key.csv)")
     parser.add_argument("--sample", action="store_true", help="measure the bundled sample (key rebuilt from its bank)")
     parser.add_argument("--from-stage", choices=STAGES, default="ingest",
-                        help="for --sample: start from this stage (the earlier outputs are reused)")
+                        help="start from this stage (the earlier outputs are reused)")
     args = parser.parse_args(argv)
     if not args.folders and not args.sample:
         parser.error("name at least one folder, or --sample")
     results = evaluate_sample(args.from_stage) if args.sample else []
     for folder in args.folders:
-        results.append(evaluate_folder(folder))
+        results.append(evaluate_folder(folder, args.from_stage))
     for r in results:
         print(summary_line(r))
         for s in r["subjects"]:

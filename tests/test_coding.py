@@ -36,36 +36,9 @@ class HashEmbedder:
         return out / np.where(norms == 0, 1, norms)
 
 
-SMALL = {
-    "name": "test codebook",
-    "codes": [
-        {"id": "A", "name": "Police stops", "description": "Being stopped and searched by the police.",
-         "terms": {"en": ["stop and search"], "cy": ["stopio a chwilio"]},
-         "examples": {"en": ["The police stop and search my brother all the time.",
-                             "Officers stopped us on the street for no reason.",
-                             "I get searched every week walking home."],
-                      "cy": ["Mae'r heddlu yn ein stopio a'n chwilio o hyd."]}},
-        {"id": "B", "name": "Youth clubs", "description": "Youth clubs and activities for young people.",
-         "terms": {"en": ["youth club"], "cy": ["clwb ieuenctid"]},
-         "examples": {"en": ["We need a youth club in the village.",
-                             "There is nothing for young people to do in the evenings.",
-                             "Bring back the football sessions for teenagers."],
-                      "cy": ["Does dim clwb ieuenctid yma."]}},
-    ],
-    "uncoded_examples": {"en": ["Thank you for the tea.", "The meeting was on Tuesday.", "I have nothing else to add.",
-                                "Can you repeat the question?", "The weather was lovely today.", "That is all from me."]},
-    "questions": [
-        {"id": "listened", "name": "Listened", "description": "Has CJIW listened to our voices",
-         "cues": {"en": ["listened", "heard"]}, "examples": {"en": ["They listened to us."]}},
-        {"id": "solutions", "name": "Solutions", "description": "Are the solutions right",
-         "cues": {"en": ["solutions", "should"]}, "examples": {"en": ["The solutions should go further."]}},
-    ],
-}
-
-
 @pytest.fixture
-def small_codebook() -> Codebook:
-    return parse_codebook(SMALL)
+def small_codebook(small_codebook_spec) -> Codebook:
+    return parse_codebook(small_codebook_spec)
 
 
 # ----------------------------------------------------------------------------- codebook
@@ -481,10 +454,10 @@ def test_a_bare_codebook_without_descriptions_still_says_there_is_nothing_to_lea
         CodebookCoder(bare, embedder=HashEmbedder()).fit()
 
 
-def test_the_analysts_convention_overrides_a_conflicting_codebook_example():
+def test_the_analysts_convention_overrides_a_conflicting_codebook_example(small_codebook_spec):
     # The codebook's examples teach "stop and search" statements as A; this consultation's analyst
     # codes them B (say, their convention files stops under another area). Their statements win.
-    cb = parse_codebook(SMALL)
+    cb = parse_codebook(small_codebook_spec)
     own = [f"The police stop and search {w} on the way home." for w in
            ("me", "us", "my cousin", "the lads", "my brother", "him", "her", "them", "my mate", "everyone",
             "the kids", "my son", "my daughter", "the boys", "the girls", "our neighbours", "my uncle", "my friend",

@@ -189,3 +189,18 @@ def test_gazetteer_comes_from_licensed_packages():
     first, last = package_gazetteer()
     assert {"siobhan", "oluwaseun", "kwame", "priya"} <= first or {"siobhan", "kwame", "priya"} <= first
     assert {"okafor", "kowalski"} & last
+
+
+def test_parallel_redaction_gives_the_same_frame_as_one_process(monkeypatch):
+    import pipeline.ingest.redact as redact_module
+
+    texts = ["My brother Tyrone got stopped twice outside Tesco in Butetown.", "Ring 07700 900123 any time.",
+             "Ms Begum from the council never rang back.", "Mae Heddlu Gwent yn gwrando weithiau.",
+             "Nothing personal here, just the plan.", "I live at 12 Acacia Road now, email amara.o@example.org"]
+    df = pd.DataFrame({"text": texts * 5, "language": ["en", "en", "en", "cy", "en", "en"] * 5},
+                      index=range(100, 130))
+    one = redact(df, CFG, use_ner=True, n_jobs=1)
+    monkeypatch.setattr(redact_module, "PARALLEL_MIN_ROWS", 4)
+    two = redact(df, CFG, use_ner=True, n_jobs=2)
+    pd.testing.assert_frame_equal(one, two)
+    assert one["n_redactions"].sum() > 10

@@ -336,7 +336,7 @@ def test_runner_explains_a_plan_without_actions(tmp_path: Path, fixtures) -> Non
     bad.write_text("Our thinking so far.\n\nThe plan will be ready in the spring.\n", encoding="utf-8")
     result = CliRunner().invoke(app, ["plan-check", "--plan", str(bad), "--raw", str(raw), "--out", str(out),
                                       "--reports", str(rep)])
-    assert result.exit_code == 1
+    assert result.exit_code == 3  # an input the analyst supplied (pipeline.errors.EXIT_CODES)
     assert "No actions were recognised in notes.txt" in result.output
     assert "Traceback" not in result.output
 
@@ -361,3 +361,17 @@ def test_two_runs_give_the_same_statuses(checks, fixtures, embed) -> None:
                        None, 5, PARAMS)
     pd.testing.assert_frame_equal(again.coverage, checks["v1"].coverage)
     pd.testing.assert_frame_equal(again.pairs, checks["v1"].pairs)
+
+
+@pytest.mark.parametrize(("sim", "expected"), [(0.26, None), (0.40, "weak")])
+def test_shared_terms_alone_touch_an_emergent_theme_only_when_it_is_fairly_close(sim, expected) -> None:
+    """Institution words ("probation", "prisons") are shared by unrelated subjects: two shared terms at
+    similarity 0.26 are not a partial answer (the setting emergent_term_min_similarity)."""
+    from pipeline.plancheck.match import match_pairs
+
+    theme = _emergent().assign(key_terms=[["probation", "prisons", "recall"]], code=[""])
+    actions = pd.DataFrame({"action_id": ["a1"], "ref": ["1.1"], "area_codes": [""],
+                            "text": ["Publish hate crime figures for probation and prisons."]})
+    action_vec = np.array([[sim, np.sqrt(1 - sim ** 2)]])
+    pairs = match_pairs(theme, actions, np.array([[1.0, 0.0]]), action_vec, PARAMS, statement_shares=np.array([[0.0]]))
+    assert (pairs["strength"].iloc[0] if len(pairs) else None) == expected

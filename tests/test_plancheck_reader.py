@@ -6,8 +6,8 @@ from pathlib import Path
 
 import pytest
 
-from pipeline.plancheck.cli import choose_drafts, find_drafts
 from pipeline.plancheck.reader import PlanError, action_key, read_plan
+from pipeline.plancheck.stage import choose_drafts, find_drafts
 
 MD_PLAN = """# Draft delivery plan
 

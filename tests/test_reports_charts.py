@@ -47,7 +47,7 @@ def test_ratio_chart_from_edi_measures():
     ratios = T.disproportionality(make_tables()["edi_measures"])
     chart = charts.ratio_chart(ratios)
     assert chart.png.startswith(PNG_MAGIC)
-    assert "stop_search for Black people in South Wales: 4.2 times the White rate" in chart.alt
+    assert "stop search for Black people in South Wales: 4.2 times the White rate" in chart.alt
     assert "1 ratio(s) are flagged unreliable" in chart.alt
     assert len(chart.data) == 2
 

@@ -560,10 +560,11 @@ def write_processed(
     return folder
 
 
-def build_context(folder: Path, min_count: int = 5) -> dict:
+def build_context(folder: Path, min_count: int = 5, language: str | None = "en") -> dict:
     """The theme report's context built from the processed tables in ``folder``, with the real config."""
     return theme_report.build_context(
-        load_inputs(folder), config.load_yaml("report.yaml"), config.load_yaml("vocabularies.yaml"), min_count, "fixture"
+        load_inputs(folder), config.load_yaml("report.yaml"), config.load_yaml("vocabularies.yaml"), min_count,
+        "fixture", language,
     )
 
 

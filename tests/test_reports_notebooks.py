@@ -1,6 +1,7 @@
 """Tests for the organisation notebook, pipeline.reports.organisation and the `notebooks` command."""
 
 import ast
+import os
 import re
 
 import nbformat
@@ -158,3 +159,12 @@ def test_to_html_aligns_words_left_and_counts_right():
     assert dict((v, a) for a, v in cells) == {
         "Stop and search": "left", "Interpreters": "left", "&lt;5": "right", "12": "right",
         "50% (6)": "right", "–": "right", "PA6": "left", "PA1": "left"}
+
+
+def test_notebooks_run_at_most_one_per_core_and_never_more_than_the_organisations():
+    from pipeline.reports.notebooks import notebook_jobs
+
+    assert notebook_jobs(1, 200) == 1
+    assert notebook_jobs(8, 3) == 3
+    assert 1 <= notebook_jobs(None, 200) <= (os.cpu_count() or 1)
+    assert notebook_jobs(None, 0) == 1

@@ -99,7 +99,8 @@ def test_report_sections_coverage_and_methods(ctx5):
     n_reviewed = int(make_tables()["statements"]["reviewed"].sum())
     assert f"{n_reviewed} of 23 statements" in html
     assert "<script" not in html.lower()
-    assert html.count('src="data:image/png;base64,') == 3
+    # two overview charts, the equality ratios and one chart per priority area
+    assert html.count('src="data:image/png;base64,') == 3 + len(ctx5["areas"])
 
 
 def test_missing_inputs_are_named_and_nothing_crashes(tmp_path):
@@ -132,7 +133,7 @@ def test_docx_has_headings_header_rows_and_alt_text(ctx5):
     for table in doc.tables:
         assert table.rows[0]._tr.xpath("./w:trPr/w:tblHeader"), "every table has a header row"
     descrs = [shape._inline.docPr.get("descr") for shape in doc.inline_shapes]
-    assert len(descrs) == 3 and all(d and len(d) > 40 for d in descrs)
+    assert len(descrs) == 3 + len(ctx5["areas"]) and all(d and len(d) > 40 for d in descrs)
     text = "\n".join(p.text for p in doc.paragraphs)
     assert "example.org" not in text
 

@@ -25,15 +25,17 @@ from typing import Any
 import yaml
 
 from pipeline import config
+from pipeline.errors import ConfigError  # one error base class (issue 14)
+from pipeline.settings import load_vocabularies
 
 #: Code of a statement that fits no code in the codebook.
 UNCODED = "uncoded"
 #: Question ids a codebook's ``questions`` may use.
-QUESTION_IDS = ("listened", "interpreted", "solutions", "other")
+QUESTION_IDS = tuple(load_vocabularies().answerable_questions)  # config/questions.yaml, then "other"
 DEFAULT_PATH = config.CONFIG_DIR / "codebook.yaml"
 
 
-class CodebookError(ValueError):
+class CodebookError(ConfigError):
     """The codebook file is missing or malformed; the message names the field and says how to fix it."""
 
 

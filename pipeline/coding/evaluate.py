@@ -29,13 +29,14 @@ from pipeline.coding.metrics import accuracy, f1_macro, multilabel_scores, sampl
 from pipeline.coding.questions import QuestionInferer
 from pipeline.coding.stance import STANCES, StanceClassifier, is_suggestion
 from pipeline.coding.training import stance_training
+from pipeline.errors import InputDataError  # one error base class (issue 14)
 
 log = logging.getLogger(__name__)
 
 REQUIRED = ("text", "codes")
 
 
-class EvaluationInputError(ValueError):
+class EvaluationInputError(InputDataError):
     """A gold or training table cannot be used; the message says which column and what to do."""
 
 

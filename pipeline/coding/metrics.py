@@ -1,6 +1,8 @@
 """Agreement metrics between a coder's codes and gold codes (multi-label), and for question/stance.
 
-Definitions (``G`` = gold code set of a statement, ``P`` = predicted set):
+Every figure is computed by scikit-learn (:mod:`sklearn.metrics`); this module only turns code sets
+into indicator matrices and fixes the conventions (``G`` = gold code set of a statement, ``P`` =
+predicted set):
 
 * ``f1_samples``: mean over statements of ``2|G∩P| / (|G|+|P|)``; a statement with no gold code
   and no predicted code scores 1 (correctly left uncoded), as in Consult's sample-averaged F1.
@@ -17,39 +19,69 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import numpy as np
+from sklearn.metrics import (
+    accuracy_score,
+    cohen_kappa_score,
+    f1_score,
+    multilabel_confusion_matrix,
+    precision_recall_fscore_support,
+)
+
+__all__ = ["accuracy", "cohen_kappa", "f1_macro", "multilabel_scores", "sample_f1"]
 
 
-def _prf(tp: float, fp: float, fn: float) -> tuple[float, float, float]:
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
-    f = 2 * p * r / (p + r) if p + r else 0.0
-    return p, r, f
+def _check_lengths(gold: Sequence, pred: Sequence) -> None:
+    if len(gold) != len(pred):
+        raise ValueError(f"{len(gold)} gold rows but {len(pred)} predictions.")
+
+
+def _indicators(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], ids: Sequence[str] = ()) -> tuple:
+    """Gold and predicted code sets as two boolean matrices over the same columns (``ids`` first)."""
+    labels = list(dict.fromkeys([*ids, *sorted({c for s in [*gold, *pred] for c in s} - set(ids))]))
+    col = {c: j for j, c in enumerate(labels)}
+    # at least two columns, so that scikit-learn reads the matrix as multi-label (an all-False column
+    # adds no true or false positive to any statement)
+    y = np.zeros((len(gold), max(len(labels), 2)), dtype=bool)
+    yhat = np.zeros_like(y)
+    for i, (g, p) in enumerate(zip(gold, pred, strict=True)):
+        y[i, [col[c] for c in set(g)]] = True
+        yhat[i, [col[c] for c in set(p)]] = True
+    return y, yhat, labels
 
 
 def cohen_kappa(a: Sequence[bool], b: Sequence[bool]) -> float:
     """Cohen's kappa of two yes/no codings; 1.0 when both are constant and equal, 0.0 if undefined otherwise."""
     a = np.asarray(a, dtype=bool)
     b = np.asarray(b, dtype=bool)
-    n = len(a)
-    if n == 0:
+    if len(a) == 0:
         return 0.0
-    po = float(np.mean(a == b))
-    pa, pb = a.mean(), b.mean()
-    pe = pa * pb + (1 - pa) * (1 - pb)
-    if pe >= 1.0:
-        return 1.0 if po == 1.0 else 0.0
-    return float((po - pe) / (1 - pe))
+    if len(set(a.tolist()) | set(b.tolist())) < 2:  # both constant and equal: chance agreement is 1
+        return 1.0
+    value = cohen_kappa_score(a, b, labels=[False, True])
+    return 0.0 if np.isnan(value) else float(value)
 
 
 def sample_f1(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]]) -> list[float]:
     """Each statement's F1 ``2|G∩P| / (|G|+|P|)`` (1.0 when both are empty): what ``f1_samples`` averages."""
-    if len(gold) != len(pred):
-        raise ValueError(f"{len(gold)} gold rows but {len(pred)} predictions.")
-    out = []
-    for g, p in zip(gold, pred, strict=True):
-        g, p = set(g), set(p)
-        out.append(1.0 if not g and not p else 2 * len(g & p) / (len(g) + len(p)))
-    return out
+    _check_lengths(gold, pred)
+    if not len(gold):
+        return []
+    y, yhat, _ = _indicators(gold, pred)
+    mcm = multilabel_confusion_matrix(y, yhat, samplewise=True)  # per statement [[tn, fp], [fn, tp]]
+    tp, fp, fn = mcm[:, 1, 1], mcm[:, 0, 1], mcm[:, 1, 0]
+    denominator = 2 * tp + fp + fn
+    return [1.0 if d == 0 else float(2 * t / d) for t, d in zip(tp, denominator, strict=True)]
+
+
+def _per_code(y: np.ndarray, yhat: np.ndarray, j: int) -> dict:
+    p, r, f, _ = precision_recall_fscore_support(y[:, j], yhat[:, j], average="binary", zero_division=0.0)
+    return {
+        "precision": round(float(p), 4),
+        "recall": round(float(r), 4),
+        "f1": round(float(f), 4),
+        "kappa": round(cohen_kappa(y[:, j], yhat[:, j]), 4),
+        "support": int(y[:, j].sum()),
+    }
 
 
 def multilabel_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str]], ids: Sequence[str]) -> dict:
@@ -63,39 +95,19 @@ def multilabel_scores(gold: Sequence[Sequence[str]], pred: Sequence[Sequence[str
     Returns:
         ``{"f1_samples", "f1_micro", "f1_macro", "exact_match", "per_code", "n"}``.
     """
-    if len(gold) != len(pred):
-        raise ValueError(f"{len(gold)} gold rows but {len(pred)} predictions.")
+    _check_lengths(gold, pred)
     n = len(gold)
-    sample_f1, exact = [], []
-    tp_all = fp_all = fn_all = 0
-    for g, p in zip(gold, pred, strict=True):
-        g, p = set(g), set(p)
-        inter = len(g & p)
-        sample_f1.append(1.0 if not g and not p else 2 * inter / (len(g) + len(p)))
-        exact.append(g == p)
-        tp_all += inter
-        fp_all += len(p - g)
-        fn_all += len(g - p)
-    per_code = {}
-    for cid in ids:
-        y = [cid in set(g) for g in gold]
-        yhat = [cid in set(p) for p in pred]
-        tp = sum(a and b for a, b in zip(y, yhat, strict=True))
-        fp = sum((not a) and b for a, b in zip(y, yhat, strict=True))
-        fn = sum(a and not b for a, b in zip(y, yhat, strict=True))
-        p_, r_, f_ = _prf(tp, fp, fn)
-        per_code[cid] = {
-            "precision": round(p_, 4),
-            "recall": round(r_, 4),
-            "f1": round(f_, 4),
-            "kappa": round(cohen_kappa(y, yhat), 4),
-            "support": int(sum(y)),
-        }
+    if not n:
+        per_code = {cid: {"precision": 0.0, "recall": 0.0, "f1": 0.0, "kappa": 0.0, "support": 0} for cid in ids}
+        return {"f1_samples": 0.0, "f1_micro": 0.0, "f1_macro": 0.0, "exact_match": 0.0, "per_code": per_code, "n": 0}
+    y, yhat, _ = _indicators(gold, pred, ids)
+    per_code = {cid: _per_code(y, yhat, j) for j, cid in enumerate(ids)}
     return {
-        "f1_samples": round(float(np.mean(sample_f1)), 4) if n else 0.0,
-        "f1_micro": round(_prf(tp_all, fp_all, fn_all)[2], 4),
+        "f1_samples": round(float(f1_score(y, yhat, average="samples", zero_division=1.0)), 4),
+        "f1_micro": round(float(f1_score(y, yhat, average="micro", zero_division=0.0)), 4),
+        # the mean of the rounded per-code F1, as reported per code
         "f1_macro": round(float(np.mean([v["f1"] for v in per_code.values()])), 4) if per_code else 0.0,
-        "exact_match": round(float(np.mean(exact)), 4) if n else 0.0,
+        "exact_match": round(float(accuracy_score(y, yhat)), 4),
         "per_code": per_code,
         "n": n,
     }
@@ -105,16 +117,12 @@ def accuracy(gold: Sequence[str], pred: Sequence[str]) -> float:
     """Share of equal labels."""
     if not len(gold):
         return 0.0
-    return round(float(np.mean([g == p for g, p in zip(gold, pred, strict=True)])), 4)
+    return round(float(accuracy_score(list(gold), list(pred))), 4)
 
 
 def f1_macro(gold: Sequence[str], pred: Sequence[str], labels: Sequence[str] | None = None) -> float:
     """Macro-averaged F1 over ``labels`` (default: the labels present in ``gold``)."""
     labels = sorted(set(gold)) if labels is None else list(labels)
-    scores = []
-    for lab in labels:
-        tp = sum(g == lab and p == lab for g, p in zip(gold, pred, strict=True))
-        fp = sum(g != lab and p == lab for g, p in zip(gold, pred, strict=True))
-        fn = sum(g == lab and p != lab for g, p in zip(gold, pred, strict=True))
-        scores.append(_prf(tp, fp, fn)[2])
-    return round(float(np.mean(scores)), 4) if scores else 0.0
+    if not labels or not len(gold):
+        return 0.0
+    return round(float(f1_score(list(gold), list(pred), labels=labels, average="macro", zero_division=0.0)), 4)

@@ -20,8 +20,10 @@ import numpy as np
 
 from pipeline.coding.codebook import Codebook
 from pipeline.coding.features import TextFeatures, get_embedder
+from pipeline.settings import load_vocabularies
 
-QUESTIONS = ("listened", "interpreted", "solutions", "other")
+#: The questions a statement may be placed on (config/questions.yaml, then "other").
+QUESTIONS = tuple(load_vocabularies().answerable_questions)
 
 
 def _cue_counts(texts: Sequence[str], cues: dict[str, list[str]], ids: list[str]) -> np.ndarray:

@@ -23,13 +23,14 @@ from pipeline.coding.codebook import UNCODED
 from pipeline.coding.coder import parse_labels
 from pipeline.coding.stage import ANALYST_COLUMNS
 from pipeline.coding.stance import STANCES
+from pipeline.settings import load_vocabularies
 
 SHEET_COLUMNS = [
     "statement_id", "organisation", "question", "text", "codes", "confidence", "evidence", "stance", "check_names",
     "confirm", "correct_codes", "correct_stance", "correct_question", "notes",
 ]
 ANALYST_INPUT = ["confirm", "correct_codes", "correct_stance", "correct_question", "notes"]
-QUESTIONS = ["listened", "interpreted", "solutions", "other"]
+QUESTIONS = list(load_vocabularies().answerable_questions)  # config/questions.yaml, then "other"
 
 
 def review_sheet(statements: pd.DataFrame, codes: pd.DataFrame, priority: pd.Series | None = None,

@@ -15,6 +15,7 @@ from pipeline.coding.codebook import UNCODED
 from pipeline.coding.coder import parse_labels
 from pipeline.coding.schema import CODE_COLUMNS, STATEMENT_COLUMNS
 from pipeline.coding.stance import STANCES, is_suggestion
+from pipeline.settings import load_vocabularies
 from pipeline.vocab import split_multi
 
 ANALYST_COLUMNS = ["statement_id", "text", "codes", "stance", "question", "notes"]
@@ -73,7 +74,7 @@ def code_statements(
                             "evidence": "coded by an analyst in the review sheet", "source": "analyst"})
         codes = pd.concat([codes, pd.DataFrame(new, columns=CODE_COLUMNS)], ignore_index=True)
         st.loc[hit, "reviewed"] = True
-        for col, allowed in (("stance", STANCES), ("question", ["listened", "interpreted", "solutions", "other"])):
+        for col, allowed in (("stance", STANCES), ("question", list(load_vocabularies().answerable_questions))):
             if col in a.columns:
                 vals = st.loc[hit, "statement_id"].map(a[col]).fillna("").astype(str).str.strip().str.lower()
                 ok = vals.isin(allowed)
@@ -139,3 +140,115 @@ def reconcile(responses: pd.DataFrame, statements: pd.DataFrame, codes: pd.DataF
     if uncoded:
         problems.append(f"{len(uncoded)} statement(s) have no row in codes, e.g. {sorted(uncoded)[:3]}")
     return problems
+
+
+# --- the stage as the runner calls it (pipeline.runner) -------------------------------------------
+
+def _fit_models(statements: pd.DataFrame, codebook, embedder, analyst: pd.DataFrame | None, s: dict, settings: dict):
+    """The coder (:func:`pipeline.coding.training.fit_coder`, as every stage that codes), question inferer and stance classifier."""
+    import logging
+
+    from pipeline.coding.questions import QuestionInferer
+    from pipeline.coding.stance import StanceClassifier
+    from pipeline.coding.training import fit_coder, stance_training
+
+    log = logging.getLogger("pipeline.coding")
+    coder = fit_coder(codebook, embedder=embedder, settings=settings, analyst=analyst)
+    if coder.training_files_ or coder.n_analyst_:
+        log.info("learning from %d coded statements in %s and %d analyst decisions", coder.n_generic_,
+                 ", ".join(coder.training_files_) or "no training file", coder.n_analyst_)
+    log.info("code thresholds (%s): %s", coder.calibration_, {k: round(v, 3) for k, v in coder.thresholds_.items()})
+    known = statements[~statements["question"].isin(["unknown", ""])]
+    qi = QuestionInferer(codebook, embedder=embedder, random_state=s["random_state"]).fit(
+        known["text"].tolist(), known["question"].tolist())
+    stance_train = stance_training(codebook, coder.training_data_)
+    sc = StanceClassifier(embedder=embedder, min_labelled=s.get("stance_min_labelled", 20),
+                          random_state=s["random_state"]).fit(
+        stance_train["text"].tolist(), stance_train["stance"].tolist(), stance_train["question"].tolist())
+    return coder, qi, sc
+
+
+def _check_outputs(responses, st, codes, skipped) -> None:
+    """Validate the two tables and check that every response is accounted for."""
+    import logging
+
+    from pipeline.coding.schema import CODES, STATEMENTS, validate
+    from pipeline.errors import PipelineError
+
+    validate(st, STATEMENTS, "statements")
+    validate(codes, CODES, "codes")
+    problems = reconcile(responses, st, codes, skipped)
+    for p in problems:
+        logging.getLogger("pipeline.coding").error("reconciliation: %s", p)
+    if problems:
+        raise PipelineError("the coding outputs do not reconcile with responses.parquet (see the log above).")
+
+
+def _coding_params(codebook, coder, qi, sc, s, counts, codebook_path: str) -> dict:
+    from pipeline.coding.training import coder_params
+
+    return {
+        "codebook": codebook_path,
+        "codebook_summary": codebook.to_dict(),
+        "coder": coder_params(s),
+        "thresholds": {k: round(v, 4) for k, v in coder.thresholds_.items()},
+        "calibration": coder.calibration_,
+        "stance_method": "classifier" if sc.model_ is not None else "cue rules",
+        "question_method": "classifier" if qi.model_ is not None else "similarity and cue words",
+        "segmentation": {"min_words": s.get("min_words", 5), "max_words": s.get("max_words", 60)},
+        "counts": counts,
+        "training_files": list(coder.training_files_),
+        "n_training_statements": len(coder.training_data_),
+    }
+
+
+def run(tables: dict, settings, *, codebook_path=None, cache_dir=None):
+    """Split ``tables["responses"]`` into statements and code them (the ``make code`` stage).
+
+    Args:
+        tables: ``responses`` and, if the analyst has reviewed, ``analyst_codes`` (else ``None``).
+        settings: The run's :class:`~pipeline.settings.Settings`.
+        codebook_path: The codebook YAML (default ``config/codebook.yaml``).
+        cache_dir: Where the embedding cache lives (the processed folder), or ``None`` for none.
+
+    Returns:
+        A :class:`~pipeline.runner.StageOutput` with ``statements``, ``codes``, ``coding_summary`` and
+        ``coding_skipped`` (the responses that gave no statement, with the reason).
+    """
+    import logging
+    from pathlib import Path
+
+    from pipeline import config
+    from pipeline.coding.codebook import load_codebook
+    from pipeline.coding.schema import RESPONSES, validate
+    from pipeline.coding.segment import segment_responses
+    from pipeline.coding.training import coding_settings
+    from pipeline.nlp.embed import Embedder
+    from pipeline.runner import StageOutput
+
+    log = logging.getLogger("pipeline.coding")
+    s = coding_settings(settings.as_dict())
+    codebook = load_codebook(codebook_path)
+    responses, analyst = validate(tables["responses"], RESPONSES, "responses"), tables.get("analyst_codes")
+    statements, skipped = segment_responses(responses, s.get("min_words", 5), s.get("max_words", 60))
+    log.info("%d responses -> %d statements (%d responses without text skipped)", len(responses), len(statements), len(skipped))
+    embedder = Embedder(cache_dir=cache_dir, model_name=s["model"], batch_size=s["batch_size"])
+    coder, qi, sc = _fit_models(statements, codebook, embedder, analyst, s, settings.as_dict())
+    from pipeline import distributed
+
+    # On a Dask cluster when --scheduler / DASK_SCHEDULER is set (partitions of statements), else locally.
+    st, codes = distributed.code_statements(statements, coder, qi, sc, analyst)
+    _check_outputs(responses, st, codes, skipped)
+    if analyst is not None and (orphan := len(set(analyst["statement_id"]) - set(st["statement_id"]))):
+        log.warning("%d analyst decision(s) refer to statements that no longer exist (kept in analyst_codes.csv)", orphan)
+    counts = {"responses": len(responses), "skipped": len(skipped), "statements": len(st), "code_rows": len(codes),
+              "reviewed": int(st["reviewed"].sum())}
+    log.info("coded %d statements: %s; %d reviewed by an analyst; %d questions inferred", len(st),
+             codes["code"].value_counts().sort_index().to_dict(), counts["reviewed"],
+             int((st["question_source"] == "inferred").sum()))
+    book = Path(codebook_path or config.CONFIG_DIR / "codebook.yaml")
+    return StageOutput(
+        {"statements": st, "codes": codes, "coding_summary": summarise(st, codes, s["min_count"]),
+         "coding_skipped": skipped},
+        _coding_params(codebook, coder, qi, sc, s, counts, str(book)),
+        inputs=[Path(f) for f in coder.training_files_] + [book])

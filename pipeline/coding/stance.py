@@ -34,6 +34,7 @@ from functools import lru_cache
 import numpy as np
 
 from pipeline.coding.features import TextFeatures, get_embedder
+from pipeline.settings import load_vocabularies
 
 STANCES = ("agree", "disagree", "mixed", "unclear")
 
@@ -190,9 +191,10 @@ class StanceClassifier:
     def _dense(self, texts, questions):
         dense = np.log1p(cue_counts(texts))
         if self.use_question:
-            q = np.array([[1.0 if qq == k else 0.0 for k in ("listened", "interpreted", "solutions", "other")]
+            ids = load_vocabularies().answerable_questions  # config/questions.yaml, then "other"
+            q = np.array([[1.0 if qq == k else 0.0 for k in ids]
                           for qq in (questions if questions is not None else ["unknown"] * len(texts))])
-            dense = np.hstack([dense, q.reshape(len(texts), 4)])
+            dense = np.hstack([dense, q.reshape(len(texts), len(ids))])
         return dense
 
     def fit(self, texts: Sequence[str] | None = None, stances: Sequence[str] | None = None,

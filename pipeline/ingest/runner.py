@@ -20,6 +20,7 @@ import pandas as pd
 from tqdm import tqdm
 
 from pipeline import config
+from pipeline.engage.register import GRANTS_NAMES
 from pipeline.forget import WITHDRAWN_FILE, drop_withdrawn
 from pipeline.ingest.ledger import FILE_COLUMNS, build_ledger
 from pipeline.ingest.manifest import (
@@ -39,6 +40,7 @@ from pipeline.ingest.schema import (
     validate,
 )
 from pipeline.ingest.stage import ITEM_COLUMNS, process_items
+from pipeline.ingest.template import template_metadata
 from pipeline.pseudonym import KEY_FILE, pseudonym_key, with_key
 from pipeline.vocab import UNKNOWN
 
@@ -85,6 +87,8 @@ def list_inputs(folder: Path, manifest: Path | None) -> list[Path]:
             continue
         if len(rel.parts) == 1 and rel.name in (KEY_FILE, WITHDRAWN_FILE):
             continue  # the consultation's secrets and withdrawals (issue 17), never returns
+        if len(rel.parts) == 1 and rel.name.lower() in GRANTS_NAMES:
+            continue  # the grants register of the returns tracker (issue 16), never a return
         found.append(path)
     return sorted(found, key=lambda p: p.relative_to(folder).as_posix())
 
@@ -160,7 +164,11 @@ def ingest_folder(
             continue
         notes: list[str] = []
         meta = metadata_for(manifest, rel)
-        if manifest is None:
+        if meta is None:  # a filled-in return template carries its own header (issue 16)
+            meta = template_metadata(path, vocab, ctx)
+        if meta is not None and manifest is None:
+            notes.append(meta["manifest_issues"])
+        elif manifest is None:
             notes.append("no manifest (returns.csv) in the folder: organisation, cohort, area and method recorded "
                          "as 'unknown'; add a returns.csv naming each file to fill them in")
         elif meta is None:

@@ -253,3 +253,84 @@ def process_items(
     duplicates = duplicates.astype({c: "str" for c in DUPLICATE_COLUMNS if c != "similarity"})
     return StageOutput(responses=responses, rejected=rejected, duplicates=duplicates, redactions=redactions,
                        metadata=metadata, redaction_log=redaction_log_table(kept))
+
+
+# --- the stage as the runner calls it (pipeline.runner) -------------------------------------------
+
+def _questions(settings) -> dict:
+    from pipeline.errors import ConfigError
+
+    questions = settings.yaml("questions.yaml").get("questions")
+    if not questions:
+        raise ConfigError("config/questions.yaml has no 'questions' section. Restore it from git.")
+    return questions
+
+
+def load(paths, settings) -> tuple[dict, list]:
+    """Read, normalise and redact every return under ``paths.raw`` (:func:`pipeline.ingest.runner.ingest_folder`).
+
+    Returns:
+        The ingest tables (``responses``, ``returns``, ``duplicates``, ``ingest_ledger``,
+        ``redaction_log``; ``responses.attrs`` holds the manifest path and the redaction counts) and
+        the files read.
+
+    Raises:
+        MissingInputError: If the folder does not exist.
+    """
+    from pipeline.errors import MissingInputError
+    from pipeline.ingest.runner import ingest_folder
+
+    if not paths.raw.is_dir():
+        raise MissingInputError(f"The folder {paths.raw} does not exist. Put the returns in data/raw/<consultation>/ "
+                                "or point --raw at their folder.")
+    questions = _questions(settings)
+    result = ingest_folder(paths.raw, questions, settings.yaml("vocabularies.yaml"), settings.as_dict(),
+                           settings.yaml("redaction.yaml"), cache_dir=paths.out)
+    result.responses.attrs.update(manifest=str(result.manifest) if result.manifest else None,
+                                  redactions=dict(result.redactions), raw=str(paths.raw), out=str(paths.out))
+    return ({"responses": result.responses, "returns": result.returns, "duplicates": result.duplicates,
+             "ingest_ledger": result.ledger, "redaction_log": result.redaction_log}, list(result.inputs))
+
+
+def run(tables: dict, settings):
+    """Pass the ingested tables on to be validated and written, with the parameters to record."""
+    from pipeline.runner import StageOutput
+
+    attrs = tables["responses"].attrs
+    names = ("responses", "returns", "duplicates", "ingest_ledger", "redaction_log")
+    return StageOutput({n: tables[n] for n in names}, {
+        "raw": attrs.get("raw"), "out": attrs.get("out"), "manifest": attrs.get("manifest"),
+        "questions": _questions(settings), "redaction": settings.yaml("redaction.yaml")})
+
+
+def _count(n: int, min_count: int) -> str:
+    return str(n) if n == 0 or n >= min_count else f"<{min_count}"
+
+
+def summary(responses: pd.DataFrame, ledger: pd.DataFrame, redactions: Mapping[str, int], min_count: int = 5) -> str:
+    """Plain-text run summary; participant counts below ``min_count`` are shown as '<min_count'."""
+    from pipeline.vocab import explode_multi
+
+    file_rows = ledger.groupby("file", sort=False).head(1)
+    status_counts = file_rows["status"].value_counts()
+    lines = [
+        "",
+        "Ingest summary",
+        f"  files: {ledger['file'].nunique()} ("
+        + ", ".join(f"{status_counts.get(s, 0)} {s}" for s in ("accepted", "partly accepted", "rejected", "missing", "skipped"))
+        + ")",
+        f"  answers accepted: {len(responses)} from {responses['organisation'].nunique()} organisation(s); "
+        f"{int((responses['question'] == 'unknown').sum())} not placed on a question",
+        f"  items rejected: {int(file_rows['rows_rejected'].sum())}; duplicates set aside: "
+        f"{int(file_rows['rows_duplicate'].sum())}",
+    ]
+    people = responses.drop_duplicates(["organisation", "participant_ref"])
+    for col, title in (("cohort", "participants by cohort"), ("police_force_area", "participants by area")):
+        counts = pd.Series(explode_multi(people[col].tolist())).value_counts().sort_index()
+        lines.append(f"  {title}: " + ", ".join(f"{k} {_count(int(v), min_count)}" for k, v in counts.items()))
+    lines.append("    (a group whose members the return does not separate counts once)")
+    lines.append("  redactions: " + (", ".join(f"{k} {v}" for k, v in redactions.items()) if redactions else "none"))
+    for rec in file_rows[file_rows["status"].isin(["rejected", "missing"])].itertuples(index=False):
+        lines.append(f"  ! {rec.file}: {rec.reason}")
+    lines.append("  See ingest_ledger.csv for every file and every item not accepted.")
+    return "\n".join(lines)

@@ -32,11 +32,12 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
+# the contract's vocabularies and the one error base (issue 14); THEME_KINDS and PlanCheckError stay importable here
+from pipeline.catalog import STATUSES, THEME_KINDS  # noqa: F401
+from pipeline.errors import PlanCheckError  # noqa: F401
 from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 from pipeline.vocab import split_multi
 
-STATUSES = ("not addressed", "partly addressed", "addressed", "read apart")
-THEME_KINDS = ("priority_area", "subtheme", "emergent", "plan_comments")
 #: What each status means, shown beside the evidence in the report and the tables.
 STATUS_MEANING = {
     "addressed": "an action answers the subject",
@@ -70,6 +71,7 @@ DEFAULT_PARAMS: dict[str, Any] = {
     "emergent_partly_share": 0.1,
     "emergent_area_similarity": 0.45,
     "emergent_top_similarity": 0.58,
+    "emergent_term_min_similarity": 0.35,
     "top_statements": 3,
     "statement_similarity": 0.45,
     "min_statement_share": 0.05,
@@ -78,8 +80,6 @@ DEFAULT_PARAMS: dict[str, Any] = {
 Embed = Callable[[Sequence[str]], np.ndarray]
 
 
-class PlanCheckError(ValueError):
-    """The inputs of plan-check do not fit together; the message says which table and what to do."""
 
 
 # ------------------------------------------------------------------------------------------------ helpers
@@ -309,7 +309,8 @@ def match_pairs(
     * ``weak`` when its closest statements are ``emergent_top_similarity`` similar to it on average;
       or it is ``emergent_partly_similarity`` similar and speaks to ``emergent_partly_share`` of the
       statements; or it sits in the theme's priority area and is ``emergent_area_similarity``
-      similar; or it shares ``term_only_min_terms`` key terms.
+      similar; or it shares ``term_only_min_terms`` key terms and is ``emergent_term_min_similarity``
+      similar.
 
     The codebook's themes (priority areas, sub-themes) match as follows.
 
@@ -331,6 +332,7 @@ def match_pairs(
     e_sure, e_hi = float(p["emergent_sure_similarity"]), float(p["emergent_addressed_similarity"])
     e_lo, e_area = float(p["emergent_partly_similarity"]), float(p["emergent_area_similarity"])
     e_top, e_part = float(p["emergent_top_similarity"]), float(p["emergent_partly_share"])
+    e_terms = float(p["emergent_term_min_similarity"])
     min_share, n_terms = float(p["min_statement_share"]), int(p["term_only_min_terms"])
     sims = theme_vecs @ action_vecs.T if len(themes) and len(actions) else np.zeros((len(themes), len(actions)))
     shares = statement_shares if statement_shares is not None else np.zeros_like(sims)
@@ -349,7 +351,7 @@ def match_pairs(
                 if sim >= e_sure or (sim >= e_hi and (share >= min_share or terms or same)):
                     strength = "strong"
                 elif (float(tops[i, j]) >= e_top or (sim >= e_lo and share >= e_part) or (same and sim >= e_area)
-                      or len(terms) >= n_terms):
+                      or (len(terms) >= n_terms and sim >= e_terms)):
                     strength = "weak"
                 else:
                     continue
@@ -468,22 +470,10 @@ def missing_part(texts: Sequence[str], sims: np.ndarray, key_terms: Sequence[str
 
 
 def pick_quotes(texts: Sequence[str], k: int, max_chars: int) -> list[str]:
-    """Up to ``k`` quotes from ``texts`` (best first), each at most ``max_chars``, no two nearly the same."""
-    from rapidfuzz import fuzz
+    """Up to ``k`` quotes from ``texts`` (best first): :func:`pipeline.disclosure.pick_texts`, the one picker."""
+    from pipeline.disclosure import pick_texts
 
-    from pipeline.quasi import load_config, screen_texts
-
-    picked: list[str] = []
-    for t in screen_texts(texts, load_config()):  # withheld or cut where they could identify someone (issue 17)
-        t = " ".join(str(t).split())
-        if not t or len(t) > max_chars:
-            continue
-        if any(fuzz.partial_ratio(t.lower(), q.lower()) >= 90 for q in picked):
-            continue
-        picked.append(t)
-        if len(picked) >= k:
-            break
-    return picked
+    return pick_texts(texts, k, max_chars)
 
 
 def _short(text: str, n: int) -> str:

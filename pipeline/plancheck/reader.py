@@ -42,6 +42,8 @@ from pathlib import Path
 
 import pandas as pd
 
+from pipeline.errors import InputDataError  # one error base class (issue 14)
+
 #: File suffixes :func:`read_plan` reads.
 PLAN_SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".pdf")
 #: Sentence openings that make a paragraph sentence an action (compared case-insensitively).
@@ -57,7 +59,7 @@ _SENTENCE_SPLIT_RE = re.compile(r"(?<=[.!?])\s+(?=[\"'\u2018\u201cA-Z0-9])")
 _TERMINAL = ".,;:!?"
 
 
-class PlanError(ValueError):
+class PlanError(InputDataError):
     """A draft plan could not be read into actions; the message says what was found and what to do."""
 
 

@@ -1,8 +1,10 @@
-"""pandera schemas of plan-check's inputs and outputs, with errors a non-programmer can act on.
+"""Plan-check's tables, from the table catalog, with errors a non-programmer can act on.
 
 Inputs: the plan table (:mod:`pipeline.plancheck.reader`), ``statements.parquet``, ``codes.parquet``,
-``topics.parquet`` and ``statement_topics.parquet`` (docs/data-model.md). Outputs:
-``theme_coverage.parquet``, ``action_evidence.parquet`` and ``comparison.parquet``.
+``topics.parquet`` and ``statement_topics.parquet``; outputs: ``theme_coverage.parquet``,
+``action_evidence.parquet`` and ``comparison.parquet`` (docs/data-model.md). Each table's one schema
+is in :mod:`pipeline.catalog`; plan-check checks the columns it reads of the other stages' tables
+(coerced to their types). This module does not import :mod:`pipeline.plancheck.match`.
 """
 
 from __future__ import annotations
@@ -10,58 +12,40 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline.plancheck.match import STATUSES, THEME_KINDS, PlanCheckError
+from pipeline import catalog
+from pipeline.catalog import STATUSES, THEME_KINDS
+from pipeline.errors import PlanCheckError
 from pipeline.schemas import validate_table
 
-_str = pa.Column(str, nullable=False, coerce=True)
-_int = pa.Column("int64", pa.Check.ge(0), coerce=True)
+__all__ = ["ACTION_EVIDENCE", "CODES", "COMPARISON", "PLAN", "STATEMENTS", "STATEMENT_TOPICS", "STATUSES",
+           "THEME_COVERAGE", "THEME_KINDS", "TOPICS", "PlanCheckError", "check", "validate_inputs"]
 
-PLAN = pa.DataFrameSchema({
-    "action_id": pa.Column(str, unique=True), "section": _str, "text": _str,
-    "kind": pa.Column(str, pa.Check.isin(["heading", "action", "paragraph"])), "ref": _str, "order": _int,
-}, name="the draft plan table")
-STATEMENTS = pa.DataFrameSchema({
-    "statement_id": pa.Column(str, unique=True), "organisation": _str, "participant_ref": _str, "cohort": _str,
-    "speaker": _str, "stance": _str, "text": _str,
-}, name="statements.parquet")
-CODES = pa.DataFrameSchema({"statement_id": _str, "code": _str, "subtheme": _str}, name="codes.parquet")
-TOPICS = pa.DataFrameSchema({
-    "topic": pa.Column("int64", coerce=True), "label": _str, "keywords": _str,
-    "representative_statement_ids": _str, "coverage": _str,
-}, name="topics.parquet")
-STATEMENT_TOPICS = pa.DataFrameSchema({"statement_id": _str, "topic": pa.Column("int64", coerce=True)},
-                                      name="statement_topics.parquet")
-
-THEME_COVERAGE = pa.DataFrameSchema({
-    "rank": _int, "theme_id": pa.Column(str, unique=True), "kind": pa.Column(str, pa.Check.isin(THEME_KINDS)),
-    "theme": _str, "status": pa.Column(str, pa.Check.isin(STATUSES)), "n_actions": _int,
-    "n_statements": pa.Column("Int64", nullable=True), "n_participants": pa.Column("Int64", nullable=True),
-    "share_disagree": pa.Column(float, pa.Check.in_range(0, 1), nullable=True), "actions": _str, "evidence": _str, "quotes": _str,
-}, name="theme_coverage.parquet")
-ACTION_EVIDENCE = pa.DataFrameSchema({
-    "action_id": pa.Column(str, unique=True), "ref": _str, "text": _str,
-    "evidence_status": pa.Column(str, pa.Check.isin(["consultation evidence found", "no consultation evidence found"])),
-    "n_statements": pa.Column("Int64", nullable=True), "n_participants": pa.Column("Int64", nullable=True),
-    "quotes": _str,
-}, name="action_evidence.parquet")
-COMPARISON = pa.DataFrameSchema({
-    "theme_id": pa.Column(str, unique=True), "status_previous": _str, "status_current": _str,
-    "change": pa.Column(str, pa.Check.isin(["gap closed", "gap opened", "better", "worse", "new theme", "theme gone", "unchanged"])),
-}, name="comparison.parquet")
+PLAN = catalog.PLAN
+STATEMENTS = catalog.view("statements", ["statement_id", "organisation", "participant_ref", "cohort", "speaker",
+                                         "stance", "text"], coerce=True, values=["statement_id"])
+CODES = catalog.view("codes", ["statement_id", "code", "subtheme"], coerce=True, values=False)
+TOPICS = catalog.view("topics", ["topic", "label", "keywords", "representative_statement_ids", "coverage"],
+                      coerce=True, values=False)
+STATEMENT_TOPICS = catalog.view("statement_topics", ["statement_id", "topic"], coerce=True, values=False)
+THEME_COVERAGE = catalog.THEME_COVERAGE
+ACTION_EVIDENCE = catalog.ACTION_EVIDENCE
+COMPARISON = catalog.COMPARISON
 
 _FIX = {
-    "the draft plan table": "check the draft plan file",
-    "statements.parquet": "re-run `make code` to rebuild it",
-    "codes.parquet": "re-run `make code` to rebuild it",
-    "topics.parquet": "re-run `make topics` to rebuild it",
-    "statement_topics.parquet": "re-run `make topics` to rebuild it",
+    "plan_structure": "check the draft plan file",
+    "statements": "re-run `make code` to rebuild it",
+    "codes": "re-run `make code` to rebuild it",
+    "topics": "re-run `make topics` to rebuild it",
+    "statement_topics": "re-run `make topics` to rebuild it",
 }
 
 
 def check(schema: pa.DataFrameSchema, df: pd.DataFrame) -> pd.DataFrame:
     """Validate ``df``; on failure raise :class:`PlanCheckError` naming the table, the column and the fix."""
     fix = _FIX.get(schema.name, "this is a bug in plan-check: please report it with the command you ran")
-    return validate_table(df, schema, f"The table {schema.name}", f"To fix it, {fix}.", PlanCheckError)
+    what = "the draft plan table" if schema.name == "plan_structure" else catalog.table(schema.name).file.split("/")[-1]
+    return validate_table(df, schema, f"The table {what}" if schema.name != "plan_structure" else f"The {what}",
+                          f"To fix it, {fix}.", PlanCheckError)
 
 
 def validate_inputs(plan, statements, codes, topics=None, statement_topics=None) -> None:

@@ -37,6 +37,9 @@ ORGANISATION = typer.Option(
     None, "--organisation", help="Only this organisation (repeat for several); default: every organisation."
 )
 STRICT = typer.Option(False, "--strict", help="Exit with an error if any organisation's notebook failed.")
+LANGUAGE = typer.Option(
+    None, "--language", help="Language of the documents' fixed text: en or cy (default: $REPORT_LANG, else en)."
+)
 
 
 def _load(out: Path):
@@ -53,7 +56,9 @@ def _load(out: Path):
 
 
 def _min_count() -> int:
-    return int(config.settings().get("disclosure", {}).get("min_count", 5))
+    from pipeline.disclosure import min_count  # noqa: PLC0415 - the one place the threshold is read
+
+    return min_count(config.settings())
 
 
 def _write_quote_screen(out) -> None:
@@ -74,9 +79,10 @@ def report_command(
     raw: RawOpt = None,
     out: OutOpt = None,
     reports: ReportsOpt = None,
+    language: str | None = LANGUAGE,
     verbose: VerboseOpt = False,
 ) -> None:
-    """Build the plan author's theme report (HTML and Word) from the processed tables.
+    """Build the plan author's theme report (HTML, Word and the annex workbook) from the processed tables.
 
     The tables are read from <out> and the report written to <reports>; of <raw> only the name is used.
     """
@@ -87,15 +93,22 @@ def report_command(
     inputs = _load(paths.out)
     settings = config.load_yaml("report.yaml")
     min_count = _min_count()
-    context = theme_report.build_context(
-        inputs, settings, config.load_yaml("vocabularies.yaml"), min_count, paths.consultation
-    )
+    from pipeline.i18n import UnknownLanguageError  # noqa: PLC0415
+
+    try:
+        context = theme_report.build_context(
+            inputs, settings, config.load_yaml("vocabularies.yaml"), min_count, paths.consultation, language
+        )
+    except UnknownLanguageError as exc:
+        raise typer.Exit(fail(str(exc))) from None
     paths.reports.mkdir(parents=True, exist_ok=True)
     html_path = paths.reports / "theme_report.html"
     docx_path = paths.reports / "theme_report.docx"
     html_path.write_text(theme_report.render_html(context), encoding="utf-8")
     docx_path.write_bytes(theme_report.render_docx(context))
-    for p in (html_path, docx_path):
+    xlsx_path = paths.reports / "theme_report_annex.xlsx"
+    xlsx_path.write_bytes(theme_report.render_xlsx(context))
+    for p in (html_path, docx_path, xlsx_path):
         log.info("wrote %s", p)
     _write_quote_screen(paths.out)
     skipped = context["figures"]["quotes_skipped"]
@@ -110,12 +123,13 @@ def report_command(
             "consultation": paths.consultation,
             "processed": str(paths.out),
             "min_count": min_count,
+            "language": context["tr"].language,
             "report": settings,
         },
         inputs=sorted(p for p in paths.out.glob("*") if p.suffix in (".parquet", ".csv", ".json")),
     )
     typer.echo(
-        f"Theme report written: {html_path} and {docx_path} "
+        f"Theme report written: {html_path}, {docx_path} and {xlsx_path} "
         f"({len(context['areas'])} priority areas; {len(context['missing'])} input table(s) missing)."
     )
 

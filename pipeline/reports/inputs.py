@@ -24,9 +24,11 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
-from pipeline import config
-from pipeline.reports.tables import QUESTIONS, STANCES, TRIANGULATION_COLUMNS
+from pipeline import catalog, config
+from pipeline.errors import TableContractError
+from pipeline.reports.tables import TRIANGULATION_COLUMNS
 from pipeline.schemas import validate_table
+from pipeline.settings import load_vocabularies
 
 log = logging.getLogger(__name__)
 
@@ -41,100 +43,41 @@ TABLES: dict[str, tuple[str, str, str]] = {
     "statement_topics": ("statement_topics.parquet", "the statements' emergent themes", "topics"),
     "edi_measures": ("edi_measures.parquet", "the equality (EDI) measures", "triangulate"),
     "triangulation": ("triangulation.parquet", "the triangulation with equality data", "triangulate"),
+    # The returns tracker (issue 16, pipeline.engage): shown in the engagement-coverage section.
+    "returns_status": ("tracker/returns_status.csv", "the returns tracker", "returns-status"),
+    "gap_groups": ("tracker/gap_groups.csv", "the plan's own gap groups (returns tracker)", "returns-status"),
 }
 
 
-class ReportInputError(ValueError):
+class ReportInputError(TableContractError):
     """A processed table does not follow the data contract; the message says which, what and what to do."""
 
 
-def _col(**kwargs: Any) -> pa.Column:
-    return pa.Column(nullable=True, **kwargs)
+def _view(name: str, cols: tuple[str, ...], values: tuple[str, ...] = (), filled: tuple[str, ...] = ()) -> pa.DataFrameSchema:
+    """What the reports read of a table: its catalog schema's columns (issue 14), empty values allowed
+    except in ``filled``, value checks kept only for ``values``."""
+    return catalog.view(name, cols, coerce=True, nullable=[c for c in cols if c not in filled], values=values)
 
 
+#: The reports' checks of the tables they read: views of each table's one schema in pipeline.catalog.
 SCHEMAS: dict[str, pa.DataFrameSchema] = {
-    "responses": pa.DataFrameSchema(
-        {
-            c: _col()
-            for c in ("response_id", "organisation", "cohort", "police_force_area", "participant_ref", "text")
-        }
-    ),
-    "returns": pa.DataFrameSchema(
-        {
-            **{
-                c: _col()
-                for c in ("organisation", "source_file", "cohort", "police_force_area", "engagement_method")
-            },
-            "n_participants": _col(checks=pa.Check.ge(0)),
-        }
-    ),
-    "ingest_ledger": pa.DataFrameSchema({"file": _col(), "status": _col()}),
-    "statements": pa.DataFrameSchema(
-        {
-            **{
-                c: _col()
-                for c in (
-                    "statement_id",
-                    "organisation",
-                    "cohort",
-                    "police_force_area",
-                    "engagement_method",
-                    "participant_ref",
-                    "speaker",
-                    "text",
-                    "is_suggestion",
-                    "reviewed",
-                )
-            },
-            "statement_id": pa.Column(nullable=False, unique=True),
-            "question": _col(checks=pa.Check.isin(QUESTIONS)),
-            "stance": _col(checks=pa.Check.isin(STANCES)),
-        }
-    ),
-    "codes": pa.DataFrameSchema(
-        {
-            "statement_id": pa.Column(nullable=False),
-            "code": pa.Column(nullable=False, checks=pa.Check.str_matches(r"^(PA\d+|uncoded)$")),
-            "subtheme": _col(),
-            "source": _col(),
-        }
-    ),
-    "topics": pa.DataFrameSchema(
-        {
-            c: _col()
-            for c in (
-                "topic",
-                "label",
-                "keywords",
-                "size",
-                "n_organisations",
-                "representative_statement_ids",
-                "nearest_code",
-                "similarity",
-                "coverage",
-            )
-        }
-    ),
-    "statement_topics": pa.DataFrameSchema({c: _col() for c in ("statement_id", "topic")}),
-    "edi_measures": pa.DataFrameSchema(
-        {
-            c: _col()
-            for c in (
-                "measure",
-                "area",
-                "period",
-                "ethnicity",
-                "ratio",
-                "ci_low",
-                "ci_high",
-                "reference_group",
-                "reliable",
-                "suppressed",
-                "source",
-            )
-        }
-    ),
-    "triangulation": pa.DataFrameSchema({c: _col() for c in ("code", *TRIANGULATION_COLUMNS)}),
+    "responses": _view("responses", ("response_id", "organisation", "cohort", "police_force_area", "participant_ref",
+                                     "text")),
+    "returns": _view("returns", ("organisation", "source_file", "cohort", "police_force_area", "engagement_method",
+                                 "n_participants"), values=("n_participants",)),
+    "ingest_ledger": _view("ingest_ledger", ("file", "status")),
+    "statements": _view("statements", ("statement_id", "organisation", "cohort", "police_force_area",
+                                       "engagement_method", "participant_ref", "speaker", "text", "is_suggestion",
+                                       "reviewed", "question", "stance"), values=("question", "stance"),
+                        filled=("statement_id",)),
+    "codes": _view("codes", ("statement_id", "code", "subtheme", "source"), values=("code",),
+                   filled=("statement_id", "code")),
+    "topics": _view("topics", ("topic", "label", "keywords", "size", "n_organisations",
+                               "representative_statement_ids", "nearest_code", "similarity", "coverage")),
+    "statement_topics": _view("statement_topics", ("statement_id", "topic")),
+    "edi_measures": _view("edi_measures", ("measure", "area", "period", "ethnicity", "ratio", "ci_low", "ci_high",
+                                           "reference_group", "reliable", "suppressed", "source")),
+    "triangulation": _view("triangulation", ("code", *TRIANGULATION_COLUMNS)),
 }
 
 
@@ -198,11 +141,10 @@ def validate_inputs(tables: dict[str, pd.DataFrame | None]) -> dict[str, pd.Data
 
 
 def load_code_names(config_dir: Path | None = None) -> dict[str, str]:
-    """Priority-area names from the codebook, falling back to ``config/report.yaml``.
+    """Priority-area names from the codebook, the one place they are written.
 
-    The codebook (``pipeline.coding.codebook``) is the source of truth; if it cannot be loaded (not
-    written yet, or broken) ``config/codebook.yaml`` is read directly, and failing that the names in
-    ``config/report.yaml`` are used.
+    The codebook (``pipeline.coding.codebook``) is read; if it cannot be parsed, the names are read
+    from ``config/codebook.yaml`` directly (:func:`pipeline.settings.load_vocabularies`).
     """
     try:
         from pipeline.coding.codebook import load_codebook  # noqa: PLC0415 - optional, written by another stage
@@ -223,7 +165,7 @@ def load_code_names(config_dir: Path | None = None) -> dict[str, str]:
             return dict(sorted(names.items()))
     except Exception as exc:  # noqa: BLE001
         log.debug("config/codebook.yaml not usable (%s); using config/report.yaml", exc)
-    return dict(sorted(config.load_yaml("report.yaml", config_dir).get("priority_areas", {}).items()))
+    return dict(sorted(load_vocabularies(config_dir).priority_areas.items()))  # the codebook's names (issue 14)
 
 
 @lru_cache(maxsize=1)

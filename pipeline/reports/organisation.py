@@ -26,13 +26,15 @@ import numpy as np
 import pandas as pd
 
 from pipeline import config
+from pipeline.disclosure import share_text
+from pipeline.errors import InputDataError  # one error base class (issue 14)
 from pipeline.reports import charts, style
 from pipeline.reports import tables as T
 from pipeline.reports.inputs import ReportInputs, load_inputs
 from pipeline.reports.theme_report import LABELS
 
 
-class OrganisationNotFoundError(ValueError):
+class OrganisationNotFoundError(InputDataError):
     """The organisation named in the notebook's parameters has no statements or returns."""
 
 
@@ -205,7 +207,7 @@ def quotes(ctx: OrganisationContext) -> pd.DataFrame:
 def n_suggestions(ctx: OrganisationContext) -> str:
     """How many of this organisation's statements suggest an action (suppressed)."""
     n = int(ctx.mine.drop_duplicates("statement_id")["is_suggestion"].sum())
-    return str(T._suppress_value(n, ctx.min_count))
+    return str(T.suppress_value(n, ctx.min_count))
 
 
 def compare_with_consultation(ctx: OrganisationContext) -> pd.DataFrame:
@@ -237,15 +239,16 @@ def compare_with_consultation(ctx: OrganisationContext) -> pd.DataFrame:
 
 
 def _share(part: int, whole: int, min_count: int) -> str:
-    if 0 < part < min_count:
-        return f"<{min_count} statements"
+    shown = T.suppress_value(part, min_count)
+    if isinstance(shown, str):
+        return f"{shown} statements"
     return f"{round(100 * part / whole)}% ({part})"
 
 
 def _pct(share: float, n: int, min_count: int) -> str:
-    if n < min_count or share != share:
+    if share != share:
         return "–"
-    return f"{round(100 * share)}%"
+    return share_text(round(share * n), n, min_count)
 
 
 COMPARE_LABELS = {
@@ -270,22 +273,22 @@ def _numeric_cell(value: Any) -> bool:
 
 
 def to_html(df: pd.DataFrame, caption: str) -> str:
-    """An accessible HTML table (caption, ``th scope``) of ``df`` with readable column names."""
+    """An accessible HTML table (caption, ``th scope``) of ``df`` with readable column names.
+
+    Drawn by the reports' one table renderer (:func:`pipeline.reports.render_html.table_html`).
+    """
+    from dataclasses import replace  # noqa: PLC0415
+
+    from pipeline.reports.document import table  # noqa: PLC0415
+    from pipeline.reports.render_html import table_html  # noqa: PLC0415
+
     labels = {**LABELS, **COMPARE_LABELS, "text": "What was said", "priority_areas": "Priority areas"}
     # Jupyter's stylesheet right-aligns every cell; words read better left-aligned, counts right-aligned.
-    numeric = [bool(len(df)) and all(_missing(v) or _numeric_cell(v) for v in df[c]) for c in df.columns]
-    align = ['style="text-align:right"' if n else 'style="text-align:left"' for n in numeric]
-    head = "".join(
-        f'<th scope="col" {a}>{html.escape(labels.get(c, c.replace("_", " ").capitalize()))}</th>'
-        for c, a in zip(df.columns, align, strict=True)
-    )
-    body = "".join(
-        "<tr>"
-        + "".join(f"<td {a}>{html.escape('' if _missing(v) else str(v))}</td>" for v, a in zip(row, align, strict=True))
-        + "</tr>"
-        for row in df.itertuples(index=False, name=None)
-    )
-    return f"<table><caption>{html.escape(caption)}</caption><thead><tr>{head}</tr></thead><tbody>{body}</tbody></table>"
+    numeric = tuple(bool(len(df)) and all(_missing(v) or _numeric_cell(v) for v in df[c]) for c in df.columns)
+    rows = [["" if _missing(v) else str(v) for v in row] for row in df.itertuples(index=False, name=None)]
+    view = table(caption, [labels.get(c, c.replace("_", " ").capitalize()) for c in df.columns], rows,
+                 row_header=False)
+    return table_html(replace(view, numeric=numeric, align=True))
 
 
 def show(df: pd.DataFrame, caption: str, empty: str = "Nothing to show.") -> None:

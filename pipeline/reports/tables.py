@@ -13,9 +13,8 @@ Counting rules:
 - A row attributed to several cohorts or areas (``a;b``) counts under each of them.
 - For display, :func:`suppress` hides counts from 1 to ``min_count - 1`` as ``<min_count``.
 
-Quotes (:func:`select_quotes`) are only taken from participants' statements in groups (organisation x
-cohort) with at least ``min_count`` participants and statements, never when the text matches one of
-the redaction-class patterns in ``config/report.yaml``, and short ones are preferred.
+Small counts and quotes follow :mod:`pipeline.disclosure` (the one implementation, re-exported here:
+:func:`suppress`, :func:`group_sizes`, :func:`select_quotes`).
 
 Not run on its own: used by ``python -m pipeline report`` and ``python -m pipeline notebooks``.
 """
@@ -27,49 +26,21 @@ from collections.abc import Iterable, Mapping, Sequence
 
 import pandas as pd
 
+from pipeline.disclosure import (  # noqa: F401  (the one implementation, re-exported for the reports)
+    PLACEHOLDER,
+    compile_patterns,
+    group_sizes,
+    personal_data_found,
+    select_quotes,
+    suppress,
+    suppress_value,
+    suppression_note,
+)
 from pipeline.vocab import split_multi
 
 STANCES: tuple[str, ...] = ("agree", "disagree", "mixed", "unclear")
 QUESTIONS: tuple[str, ...] = ("listened", "interpreted", "solutions", "other", "unknown")
 UNCODED = "uncoded"
-PLACEHOLDER = re.compile(r"\[(NAME|HANDLE|PHONE|EMAIL|POSTCODE|PRISON_NUMBER|NI_NUMBER|DOB|ADDRESS)\]")
-
-
-def suppression_note(min_count: int) -> str:
-    """The sentence placed under every table or chart that may hide small counts."""
-    return (
-        f"Counts from 1 to {min_count - 1} are shown as '<{min_count}' so that no small group of people "
-        "can be identified."
-    )
-
-
-def suppress(df: pd.DataFrame, columns: Sequence[str], min_count: int) -> pd.DataFrame:
-    """A display copy of ``df`` with counts between 1 and ``min_count - 1`` replaced by ``'<min_count'``.
-
-    Zero stays 0 (it discloses nobody) and missing stays missing. The input is not changed.
-
-    Args:
-        df: A table of counts.
-        columns: The count columns to suppress.
-        min_count: The disclosure threshold (``disclosure.min_count``).
-    """
-    out = df.copy()
-    for col in columns:
-        if col not in out.columns:
-            continue
-        out[col] = [_suppress_value(v, min_count) for v in out[col]]
-        out[col] = out[col].astype(object)
-    return out
-
-
-def _suppress_value(value: object, min_count: int) -> object:
-    if value is None or (isinstance(value, float) and value != value) or value is pd.NA:
-        return value
-    try:
-        number = int(value)  # type: ignore[arg-type]
-    except (TypeError, ValueError):
-        return value
-    return f"<{min_count}" if 0 < number < min_count else number
 
 
 def count_people(df: pd.DataFrame) -> int:
@@ -288,153 +259,6 @@ def subthemes(coded: pd.DataFrame, code: str, n: int) -> pd.DataFrame:
 
 
 # --- quotes ---------------------------------------------------------------------------------------
-
-
-def group_sizes(statements: pd.DataFrame, returns: pd.DataFrame | None, min_count: int) -> pd.DataFrame:
-    """Size of every group (organisation x cohort) and whether it is large enough to quote from.
-
-    The group's participants are the numbers its returns report; where no return reports one, its
-    distinct people in ``statements`` (a ``G-`` reference counts once, so this errs on the side of
-    caution). A group may be quoted when both its participants and its statements reach ``min_count``.
-
-    Returns:
-        Columns ``organisation, cohort, n_statements, n_people, n_participants_reported, group_size,
-        quotable``.
-    """
-    rows = []
-    for (org, cohort), part in statements.groupby(["organisation", "cohort"], sort=True, dropna=False):
-        reported = pd.NA
-        if returns is not None and not returns.empty:
-            match = returns[(returns["organisation"] == org) & (returns["cohort"] == cohort)]
-            numbers = pd.to_numeric(match["n_participants"], errors="coerce").dropna()
-            if len(numbers):
-                reported = int(numbers.sum())
-        n_people = count_people(part)
-        size = int(reported) if reported is not pd.NA else n_people
-        n_statements = int(part["statement_id"].nunique())
-        rows.append(
-            {
-                "organisation": org,
-                "cohort": cohort,
-                "n_statements": n_statements,
-                "n_people": n_people,
-                "n_participants_reported": reported,
-                "group_size": size,
-                "quotable": bool(size >= min_count and n_statements >= min_count),
-            }
-        )
-    out = pd.DataFrame(
-        rows,
-        columns=[
-            "organisation",
-            "cohort",
-            "n_statements",
-            "n_people",
-            "n_participants_reported",
-            "group_size",
-            "quotable",
-        ],
-    )
-    out["n_participants_reported"] = out["n_participants_reported"].astype("Int64")
-    return out
-
-
-def compile_patterns(patterns: Mapping[str, str]) -> dict[str, re.Pattern[str]]:
-    """Compile the redaction-class patterns of ``config/report.yaml`` (name -> regex)."""
-    return {name: re.compile(rx) for name, rx in sorted(patterns.items())}
-
-
-def personal_data_found(text: str, patterns: Mapping[str, re.Pattern[str]]) -> list[str]:
-    """Names of the redaction-class patterns that ``text`` matches (empty when it looks clean)."""
-    return [name for name, rx in patterns.items() if rx.search(str(text))]
-
-
-def select_quotes(
-    candidates: pd.DataFrame,
-    groups: pd.DataFrame,
-    patterns: Mapping[str, re.Pattern[str]],
-    *,
-    n: int,
-    by: str | None = None,
-    min_chars: int = 40,
-    max_chars: int = 300,
-    speakers: Sequence[str] = ("participant",),
-) -> tuple[pd.DataFrame, pd.DataFrame]:
-    """Pick up to ``n`` safe, short, varied quotes (per value of ``by``, or overall).
-
-    A statement is eligible when its speaker is in ``speakers``, its group (organisation x cohort) is
-    ``quotable`` in ``groups``, it matches none of ``patterns`` and its length is within
-    ``[min_chars, max_chars]``. Eligible statements are ordered by fewest redaction placeholders, then
-    shortest, then id; organisations take turns so one organisation does not supply every quote.
-
-    Args:
-        candidates: Statement rows (with ``statement_id, organisation, cohort, speaker, text`` and ``by``).
-        groups: :func:`group_sizes` output.
-        patterns: Compiled redaction-class patterns (:func:`compile_patterns`).
-        n: Quotes wanted per ``by`` value.
-        by: Column to pick quotes within (e.g. ``code``), or ``None``.
-        min_chars: Shortest quote.
-        max_chars: Longest quote.
-        speakers: Speakers who may be quoted.
-
-    Returns:
-        ``(quotes, skipped)``: the quotes (``[by,] statement_id, organisation, cohort, question, stance,
-        text``) and, for transparency, how many distinct statements were not eligible and why
-        (``reason, n_statements``).
-    """
-    key = [by] if by else []
-    cols = [*key, "statement_id", "organisation", "cohort", "question", "stance", "text"]
-    if candidates is None or candidates.empty:
-        return pd.DataFrame(columns=cols), pd.DataFrame(columns=["reason", "n_statements"])
-    c = candidates.drop_duplicates([*key, "statement_id"]).copy()
-    quotable = groups.loc[groups["quotable"], ["organisation", "cohort"]].assign(_ok=True)
-    c = c.merge(quotable, on=["organisation", "cohort"], how="left")
-    c["_ok"] = c["_ok"].astype("boolean").fillna(False).astype(bool)
-    c["text"] = c["text"].fillna("").astype(str)
-    from pipeline.quasi import load_config, screen_quote
-
-    quasi = load_config()
-    screened = [screen_quote(t, quasi) for t in c["text"]]  # quasi-identifiers (issue 17)
-    c["text"] = [d.text if d.action == "cut" else t for d, t in zip(screened, c["text"], strict=True)]
-    length = c["text"].str.len()
-    found = [personal_data_found(t, patterns) for t in c["text"]]
-    reasons = []
-    for i, (speaker, group_ok) in enumerate(zip(c["speaker"], c["_ok"], strict=True)):
-        if speaker not in speakers:
-            reasons.append("said by a facilitator, not a participant")
-        elif not group_ok:
-            reasons.append("from a group below the disclosure threshold")
-        elif found[i]:
-            reasons.append("looks like it holds personal data (" + ", ".join(found[i]) + ")")
-        elif screened[i].action == "withhold":
-            reasons.append("could identify someone (details that together point at one person)")
-        elif length.iloc[i] < min_chars:
-            reasons.append(f"shorter than {min_chars} characters")
-        elif length.iloc[i] > max_chars:
-            reasons.append(f"longer than {max_chars} characters")
-        else:
-            reasons.append("")
-    c["_reason"] = reasons
-    skipped = (
-        c[c["_reason"] != ""]
-        .drop_duplicates("statement_id")
-        .groupby("_reason", sort=True)
-        .size()
-        .rename("n_statements")
-        .rename_axis("reason")
-        .reset_index()
-    )
-    ok = c[c["_reason"] == ""].copy()
-    ok["_placeholders"] = ok["text"].map(lambda t: len(PLACEHOLDER.findall(t)))
-    ok["_len"] = ok["text"].str.len()
-    ok = ok.sort_values([*key, "_placeholders", "_len", "statement_id"], kind="stable")
-    ok["_turn"] = ok.groupby([*key, "organisation"], sort=False).cumcount()
-    ok = ok.sort_values([*key, "_turn", "_placeholders", "_len", "statement_id"], kind="stable")
-    # the same words from two people (or sent twice) make one quote, whatever the punctuation
-    ok["_words"] = ok["text"].str.lower().str.findall(r"\w+").str.join(" ")
-    ok = ok.drop_duplicates([*key, "_words"])
-    picked = ok.groupby(key, sort=True).head(n) if key else ok.head(n)
-    return picked[cols].reset_index(drop=True), skipped
 
 
 # --- emergent themes ------------------------------------------------------------------------------

@@ -2,3 +2,5 @@
 
 Run ``python -m pipeline topics`` (``make topics``); see :mod:`pipeline.topics.stage`.
 """
+
+__all__ = ["cli", "model", "naming", "run", "schema", "stage"]

@@ -99,8 +99,8 @@ def _worker(n: int, cache: Path) -> dict:
 
     from pipeline.coding.codebook import load_codebook
     from pipeline.nlp.embed import Embedder, load_model
-    from pipeline.topics.cli import load_stop_words
     from pipeline.topics.model import TopicModeller
+    from pipeline.topics.run import load_stop_words
     from pipeline.topics.stage import model_topics, priority_areas
 
     cfg = config.settings()

@@ -2,3 +2,5 @@
 
 Run ``python -m pipeline triangulate`` (``make triangulate``); see docs/edi-format.md for the EDI input format.
 """
+
+__all__ = ["cli", "measures", "schema", "sdc", "stage", "triangulate"]

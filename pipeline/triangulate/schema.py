@@ -1,6 +1,7 @@
 """Schemas of the triangulation stage: the tidy EDI input format and the two output tables.
 
-The tidy EDI format is described for analysts in docs/edi-format.md. :func:`validate_edi` checks
+The tidy EDI format is described for analysts in docs/edi-format.md; the output tables' schemas are
+in the table catalog (:mod:`pipeline.catalog`). :func:`validate_edi` checks
 raw EDI rows with a pandera schema and splits them into accepted rows and rejected rows, each
 rejected row carrying a plain-English ``reason``; nothing is dropped silently.
 """
@@ -10,34 +11,27 @@ from __future__ import annotations
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline import catalog
+from pipeline.catalog import RATIO_KINDS, READINGS
+from pipeline.errors import InputDataError, TableContractError
 from pipeline.schemas import validate_table
+
+__all__ = ["EDI_COLUMNS", "MEASURES_SCHEMA", "MEASURE_COLUMNS", "NUMERIC_COLUMNS", "RATIO_KINDS", "READINGS",
+           "REQUIRED_COLUMNS", "TRIANGULATION_COLUMNS", "TRIANGULATION_SCHEMA", "EdiFormatError", "check_output",
+           "validate_edi"]
 
 EDI_COLUMNS = ["measure", "area", "period", "ethnicity", "count", "denominator", "rate", "unit", "source", "notes"]
 REQUIRED_COLUMNS = ["measure", "area", "period", "ethnicity", "source"]
 NUMERIC_COLUMNS = ["count", "denominator", "rate"]
 
-MEASURE_COLUMNS = [
-    "measure", "area", "period", "ethnicity", "ethnicity_group", "count", "denominator", "rate", "rate_unit",
-    "reference_group", "reference_rate", "ratio", "ci_low", "ci_high", "ratio_kind", "reliable", "suppressed",
-    "source", "notes",
-]
-TRIANGULATION_COLUMNS = [
-    "code", "code_name", "police_force_area", "cohort", "n_statements", "n_participants", "share_disagree", "quotes",
-    "measure", "ethnicity", "period", "ratio", "ci_low", "ci_high", "source", "reading", "caveat",
-    # additions to docs/data-model.md: the sentence behind `reading`, and which figure it rests on
-    "reading_detail", "data_area", "ratio_kind", "reliable",
-]
-RATIO_KINDS = ["relative_rate", "from_published_rates", "published", "representation", "rri", ""]
-READINGS = [
-    "consistent with the data",
-    "the data show no disparity here",
-    "no data supplied",
-    "data too small to say",
-    "the data give context only",
-]
+#: The two output tables' columns and schemas: their one definition is in the table catalog.
+MEASURE_COLUMNS = catalog.columns("edi_measures")
+TRIANGULATION_COLUMNS = catalog.columns("triangulation")
+MEASURES_SCHEMA = catalog.MEASURES
+TRIANGULATION_SCHEMA = catalog.TRIANGULATION
 
 
-class EdiFormatError(ValueError):
+class EdiFormatError(InputDataError):
     """An EDI table cannot be read at all (e.g. a required column is missing); the message says how to fix it."""
 
 
@@ -129,67 +123,11 @@ def validate_edi(raw: pd.DataFrame, known_areas: list[str]) -> tuple[pd.DataFram
     return df.loc[~is_bad].reset_index(drop=True), rejected.reset_index(drop=True)
 
 
-MEASURES_SCHEMA = pa.DataFrameSchema(
-    {
-        "measure": pa.Column(str),
-        "area": pa.Column(str),
-        "period": pa.Column(str),
-        "ethnicity": pa.Column(str),
-        "ethnicity_group": pa.Column(str),
-        "count": pa.Column(float, pa.Check.ge(0), nullable=True),
-        "denominator": pa.Column(float, nullable=True),
-        "rate": pa.Column(float, nullable=True),
-        "rate_unit": pa.Column(str),
-        "reference_group": pa.Column(str),
-        "reference_rate": pa.Column(float, nullable=True),
-        "ratio": pa.Column(float, nullable=True),
-        "ci_low": pa.Column(float, nullable=True),
-        "ci_high": pa.Column(float, nullable=True),
-        "ratio_kind": pa.Column(str, pa.Check.isin(RATIO_KINDS)),
-        "reliable": pa.Column(bool),
-        "suppressed": pa.Column(bool),
-        "source": pa.Column(str, pa.Check(lambda s: s.str.strip() != "", name="source is blank")),
-        "notes": pa.Column(str),
-    },
-    strict=True,
-    ordered=True,
-)
-
-TRIANGULATION_SCHEMA = pa.DataFrameSchema(
-    {
-        "code": pa.Column(str),
-        "code_name": pa.Column(str),
-        "police_force_area": pa.Column(str),
-        "cohort": pa.Column(str),
-        # below disclosure.min_count these are withheld (<NA>)
-        "n_statements": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "n_participants": pa.Column("Int64", pa.Check.ge(0), nullable=True),
-        "share_disagree": pa.Column(float, pa.Check.in_range(0, 1), nullable=True),
-        "quotes": pa.Column(str),
-        "measure": pa.Column(str),
-        "ethnicity": pa.Column(str),
-        "period": pa.Column(str),
-        "ratio": pa.Column(float, nullable=True),
-        "ci_low": pa.Column(float, nullable=True),
-        "ci_high": pa.Column(float, nullable=True),
-        "source": pa.Column(str),
-        "reading": pa.Column(str, pa.Check.isin(READINGS)),
-        "caveat": pa.Column(str),
-        "reading_detail": pa.Column(str),
-        "data_area": pa.Column(str),
-        "ratio_kind": pa.Column(str, pa.Check.isin(RATIO_KINDS)),
-        "reliable": pa.Column(bool),
-    },
-    strict=True,
-    ordered=True,
-)
-
-
 def check_output(df: pd.DataFrame, schema: pa.DataFrameSchema, table: str) -> pd.DataFrame:
     """Validate an output table; on failure raise an error that names the table, column and problem."""
     return validate_table(
         df, schema, f"The {table} table the triangulation stage produced",
         "It is not in the agreed format (docs/data-model.md). This is a fault in the pipeline, not in your data: "
         "report it with the EDI files you used.",
-        ValueError,
+        TableContractError,
     )

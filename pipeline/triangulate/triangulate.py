@@ -19,30 +19,29 @@ from typing import Any
 import pandas as pd
 import pandera.pandas as pa
 
+from pipeline import catalog
+from pipeline.settings import load_vocabularies
 from pipeline.triangulate.schema import TRIANGULATION_COLUMNS, TRIANGULATION_SCHEMA, check_output
 from pipeline.vocab import split_multi
 
-FORCES = ["Dyfed-Powys", "Gwent", "North Wales", "South Wales"]
-ALL_WALES = "All Wales"
+#: The police force areas and the whole-country name, from config/vocabularies.yaml.
+FORCES = list(load_vocabularies().forces)
+ALL_WALES = load_vocabularies().all_wales
+#: Priority-area id -> name, from the codebook (the one place the names are written).
+PRIORITY_AREAS = load_vocabularies().priority_areas
 KIND_RANK = {"relative_rate": 0, "representation": 1, "rri": 2, "from_published_rates": 3, "published": 4, "": 5}
 STANCE_RANK = {"disagree": 0, "mixed": 1, "agree": 2, "unclear": 3}
 CAUTION = "These figures sit beside what people said; they neither prove nor disprove any one person's experience."
 
-STATEMENTS_IN = pa.DataFrameSchema(
-    {c: pa.Column(nullable=True) for c in
-     ["statement_id", "organisation", "participant_ref", "police_force_area", "cohort", "stance", "text"]},
-    strict=False,
-)
-CODES_IN = pa.DataFrameSchema({"statement_id": pa.Column(), "code": pa.Column()}, strict=False)
+#: The columns triangulation reads of the coded statements and codes: views of their catalog schemas.
+STATEMENTS_IN = catalog.view("statements", ["statement_id", "organisation", "participant_ref", "police_force_area",
+                                            "cohort", "stance", "text"], coerce=True, nullable=True, values=False)
+CODES_IN = catalog.view("codes", ["statement_id", "code"], coerce=True, values=False)
 
 
 def _check_input(df: pd.DataFrame, schema: pa.DataFrameSchema, table: str, make_target: str) -> None:
-    missing = [c for c in schema.columns if c not in df.columns]
-    if missing:
-        raise ValueError(
-            f"The {table} table has no column {', '.join(missing)}, which triangulation needs. "
-            f"It may come from an older version of the pipeline: run `make {make_target}` again."
-        )
+    catalog.validate(table, df, schema, f"Triangulation needs it; it may come from an older version of the "
+                                        f"pipeline: run `make {make_target}` again.")
 
 
 def _year(period: str) -> int:
@@ -67,23 +66,16 @@ def pick_quotes(cell: pd.DataFrame, org_sizes: dict[str, int], min_count: int, m
     if cell["participant_key"].nunique() < min_count:
         return ""
     ok = cell[cell["organisation"].map(lambda o: org_sizes.get(o, 0) >= min_count)]
-    from pipeline.quasi import load_config, screen_frame
-
-    ok, _ = screen_frame(ok, load_config())  # withheld or cut where they could identify someone (issue 17)
-    ok = ok[ok["text"].str.len().between(20, max_chars)]
     if "speaker" in ok.columns:
         ok = ok.assign(_spk=(ok["speaker"] != "participant").astype(int))
     else:
         ok = ok.assign(_spk=0)
     ok = ok.assign(_st=ok["stance"].map(STANCE_RANK).fillna(9)).sort_values(["_spk", "_st", "statement_id"])
-    quotes, seen = [], set()
-    for _, r in ok.iterrows():
-        if r["participant_key"] in seen:
-            continue
-        seen.add(r["participant_key"])
-        quotes.append(f"\u201c{r['text'].strip()}\u201d")
-        if len(quotes) >= max_quotes:
-            break
+    from pipeline.disclosure import pick_texts  # the one quote picker (screens, length, no repeats)
+
+    picked = pick_texts(ok["text"].astype(str).tolist(), max_quotes, max_chars, min_chars=20,
+                        keys=ok["participant_key"].tolist())
+    quotes = [f"\u201c{t.strip()}\u201d" for t in picked]
     return " | ".join(quotes)
 
 
@@ -254,7 +246,7 @@ def triangulate(
                 extra.append(f"fewer than {min_count} participants: counts and quotes withheld")
             r = ev["row"]
             rows.append({
-                "code": code, "code_name": str(cfg.get("name", "")), "police_force_area": area, "cohort": cohort,
+                "code": code, "code_name": str(cfg.get("name") or PRIORITY_AREAS.get(code, "")), "police_force_area": area, "cohort": cohort,
                 "n_statements": n_st if n_st >= min_count else pd.NA,
                 "n_participants": n_p if n_p >= min_count else pd.NA,
                 "share_disagree": share,

@@ -1,0 +1,129 @@
+"""Rules of the code base that hold for every module: README's make targets exist, functions stay
+short, command modules stay thin, and the package has no import cycle."""
+
+from __future__ import annotations
+
+import ast
+import re
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from pipeline.config import ROOT
+
+PACKAGE = ROOT / "pipeline"
+MAX_FUNCTION_LINES = 60
+MAX_CLI_LINES = 60
+#: Command modules converted to the one runner (pipeline/runner.py); the others still hold logic.
+THIN_CLIS = ["pipeline/ingest/cli.py", "pipeline/coding/cli.py", "pipeline/topics/cli.py", "pipeline/triangulate/cli.py",
+             "pipeline/plancheck/cli.py", "pipeline/cli.py"]
+
+
+def test_every_make_target_the_readme_names_is_in_make_help():
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    named = set(re.findall(r"`make ([a-z][a-z-]*)", readme)) | set(re.findall(r"\| `make ([a-z][a-z-]*)`", readme))
+    listed = subprocess.run(["make", "-s", "help"], cwd=ROOT, capture_output=True, text=True, check=True).stdout
+    targets = set(re.findall(r"^  ([a-z][a-z-]*)\s", listed, flags=re.M))
+    assert named, "the README names no make target"
+    assert named <= targets, f"README names targets `make help` lacks: {sorted(named - targets)}"
+
+
+def _functions(path: Path):
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    for node in ast.walk(tree):
+        if isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef)):
+            yield node.name, node.lineno, node.end_lineno - node.lineno + 1
+
+
+def long_functions(limit: int = MAX_FUNCTION_LINES) -> list[str]:
+    """``path:line name (n lines)`` of every function in pipeline/ longer than ``limit`` lines."""
+    found = []
+    for path in sorted(PACKAGE.rglob("*.py")):
+        for name, line, n in _functions(path):
+            if n > limit:
+                found.append(f"{path.relative_to(ROOT)}:{line} {name} ({n} lines)")
+    return found
+
+
+def test_long_functions_are_found():
+    assert long_functions(limit=1), "the ast walk finds no function at all"
+
+
+#: Modules whose long functions are being reworked by the lead and other helpers this session (issue 14's
+#: closing note lists them); every other module must already keep to the limit.
+BEING_CHANGED_ELSEWHERE = (
+    "pipeline/coding/", "pipeline/forget.py", "pipeline/ingest/", "pipeline/plancheck/match.py",
+    "pipeline/plancheck/reader.py", "pipeline/reports/", "pipeline/topics/model.py", "pipeline/topics/stage.py",
+    "pipeline/triangulate/triangulate.py",
+)
+
+
+def test_no_function_is_over_60_lines():
+    found = long_functions()
+    here = [f for f in found if not f.startswith(BEING_CHANGED_ELSEWHERE)]
+    assert not here, "functions over the limit: " + "; ".join(here)
+    if found:
+        pytest.xfail(f"{len(found)} function(s) over {MAX_FUNCTION_LINES} lines, in modules the lead and other "
+                     "helpers are changing this session:\n" + "\n".join(found))
+
+
+@pytest.mark.parametrize("module", THIN_CLIS)
+def test_command_modules_are_thin(module):
+    n = len((ROOT / module).read_text(encoding="utf-8").splitlines())
+    assert n <= MAX_CLI_LINES, f"{module} has {n} lines: move the logic into the stage's run()"
+
+
+def _imports(path: Path) -> set[str]:
+    """The pipeline modules ``path`` imports at module level (not inside functions)."""
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    found = set()
+    for node in tree.body:
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("pipeline"):
+            found.add(node.module)
+            found.update(f"{node.module}.{a.name}" for a in node.names)
+        elif isinstance(node, ast.Import):
+            found.update(a.name for a in node.names if a.name.startswith("pipeline"))
+    return found
+
+
+def test_no_import_cycle_at_module_level():
+    modules = {".".join(p.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): p
+               for p in PACKAGE.rglob("*.py")}
+    graph = {m: {i for i in _imports(p) if i in modules and i != m} for m, p in modules.items()}
+
+    def cycle_from(start):
+        stack, seen = [(start, [start])], set()
+        while stack:
+            node, trail = stack.pop()
+            for nxt in graph[node]:
+                if nxt == start:
+                    return trail + [start]
+                if nxt not in seen:
+                    seen.add(nxt)
+                    stack.append((nxt, trail + [nxt]))
+        return None
+
+    cycles = [c for m in sorted(graph) if (c := cycle_from(m)) and not any(p.endswith("__init__") for p in c)]
+    assert not cycles, f"import cycle: {' -> '.join(cycles[0])}"
+
+
+@pytest.mark.parametrize("module", ["pipeline.catalog", "pipeline.errors", "pipeline.settings", "pipeline.runner",
+                                    "pipeline.coding.metrics", "pipeline.coding.schema", "pipeline.topics.schema",
+                                    "pipeline.plancheck.schema", "pipeline.ingest.schema", "pipeline.triangulate.schema"])
+def test_public_modules_declare_their_api(module):
+    import importlib
+
+    mod = importlib.import_module(module)
+    assert mod.__all__ and all(hasattr(mod, name) for name in mod.__all__)
+
+
+@pytest.mark.parametrize("package", ["pipeline", "pipeline.coding", "pipeline.ingest", "pipeline.plancheck",
+                                     "pipeline.topics", "pipeline.triangulate", "pipeline.nlp"])
+def test_packages_list_their_public_modules(package):
+    import importlib
+
+    names = importlib.import_module(package).__all__
+    assert names == sorted(names)
+    for name in names:
+        importlib.import_module(f"{package}.{name}")
