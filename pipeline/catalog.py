@@ -464,8 +464,10 @@ def read(name: str, out_dir: Path) -> pd.DataFrame:
     if where.suffix == ".csv":  # as text, except the columns a schema types (counts, similarities)
         if entry.schema is None:
             return pd.read_csv(where, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-        text = [c for c, col in entry.schema.columns.items() if _dtype(col) == "str"]
-        return pd.read_csv(where, dtype=dict.fromkeys(text, str), keep_default_na=False, encoding="utf-8-sig")
+        types = {c: ("str" if _dtype(col) == "str" else str(col.dtype)) for c, col in entry.schema.columns.items()}
+        df = pd.read_csv(where, dtype={c: t for c, t in types.items() if t == "str"}, keep_default_na=False,
+                         encoding="utf-8-sig")
+        return df.astype({c: t for c, t in types.items() if c in df.columns}) if df.empty else df
     return pd.read_parquet(where)
 
 

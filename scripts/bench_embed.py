@@ -55,6 +55,21 @@ def throughput(model_name: str, n: int, rounds: int = 2) -> dict[str, float]:
             "embedder_share_of_raw": round(raw_s / emb_s, 3)}
 
 
+def compare_speed(models: list[str], n: int, rounds: int = 2) -> dict[str, float]:
+    """Sentences per second of each encoder's raw ``encode`` (batch 64) on the same texts, interleaved."""
+    loaded = {m: load_model(m) for m in models}
+    for model in loaded.values():
+        model.encode(_texts(64, 99), batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+    seconds = dict.fromkeys(models, 0.0)
+    for r in range(rounds):
+        texts = _texts(n, 100 + r)
+        for name in (models if r % 2 == 0 else models[::-1]):
+            t = time.perf_counter()
+            loaded[name].encode(texts, batch_size=64, normalize_embeddings=True, show_progress_bar=False)
+            seconds[name] += time.perf_counter() - t
+    return {name: round(n * rounds / s, 1) for name, s in seconds.items()}
+
+
 def cache_at_scale(rows: int, dim: int = 384, batch: int = 5000) -> dict[str, float]:
     """Seconds to fill the cache with ``rows`` vectors in batches, then to load it and look every text up."""
     rng = np.random.default_rng(0)
@@ -88,7 +103,11 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--n", type=int, default=1000, help="texts per round of the throughput test")
     parser.add_argument("--cache-rows", type=int, default=300000)
     parser.add_argument("--skip-throughput", action="store_true")
+    parser.add_argument("--compare", nargs="+", default=None,
+                        help="encoders to time against each other on the same texts (raw encode, interleaved)")
     args = parser.parse_args(argv)
+    if args.compare:
+        print("sentences/s", compare_speed(args.compare, args.n), flush=True)
     if not args.skip_throughput:
         print("throughput", args.model, throughput(args.model, args.n), flush=True)
     if args.cache_rows:

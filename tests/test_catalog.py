@@ -113,3 +113,10 @@ def test_a_csv_table_with_a_schema_reads_back_typed(tmp_path):
     back = catalog.read("duplicates", tmp_path)
     catalog.validate("duplicates", back)
     assert back["similarity"].tolist() == [96.5]
+
+
+def test_an_empty_csv_table_reads_back_with_its_types(tmp_path):
+    empty = pd.DataFrame({c: pd.Series(dtype="float64" if c == "similarity" else "str")
+                          for c in catalog.columns("duplicates")})
+    catalog.write("duplicates", empty, tmp_path)
+    catalog.validate("duplicates", catalog.read("duplicates", tmp_path))

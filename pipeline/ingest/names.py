@@ -53,14 +53,37 @@ _LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f'\u2019\-]+$")
 WORD = re.compile(r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f]))*")
 #: A capitalised word (the same word shape as :data:`WORD`, starting upper case, not inside a word).
 CAP_WORD = re.compile(r"(?<![A-Za-z\u00c0-\u024f0-9'\u2019\-])[A-Z\u00c0-\u00de](?:[A-Za-z\u00c0-\u024f0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f]))*")
+#: The pattern of a capitalised word (as :data:`WORD`, starting upper case), for use inside other patterns.
+_CAP = r"[A-Z\u00c0-\u00de]" + WORD.pattern[WORD.pattern.index("]") + 1 :]
 _LOWER_WORD = re.compile(r"(?<![\w'\u2019\-])[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff]{2,}(?![\w'\u2019\-])")
+_NUMBER_WORDS = "two|three|four|five|six|seven|eight|nine|ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|" \
+    "seventeen|eighteen|nineteen|\\d{1,2}"
 _PERSON_AFTER = re.compile(
     r"(?i:,?\s+(?:who|whose|aged|age)\b|,\s+\d{1,2}\b|\s+(?:is|was|were)\s+(?:my|his|her|our|their|\d{1,2}\b))"
     r"|\s+(?:and|&)\s+(?:I|me|his|her|my)\b"
     r"|\s+(?:from|at)\s+(?:the\s+)?[A-Z]"
     r"|\s+(?:is|was)\s+(?:put|sent|taken|given|told|born|moved|kicked|excluded|arrested|stopped|searched|held|placed|"
     r"remanded|charged|sentenced|released|deported|detained|\w+ed)\b"
+    # "Hope is only nine", "Smiley, he's ...", "Ely, that's his real name", "Honey, that's what they call her",
+    # "Grace from the hostel said", "Wyn on the Parc induction wing explained"
+    rf"|\s+(?:is|was)\s+(?:(?:only|just|now|still|nearly|barely|already)\s+)?(?:{_NUMBER_WORDS})\b"
+    r"|,\s+(?:he|she)(?:['\u2019]s|\s+(?:is|was|has|had))\b"
+    r"|,?\s+that['\u2019]s\s+(?:(?:his|her|my|their|a|the)\s+(?:\w+\s+){0,2}name|what\s+(?:\w+\s+){0,2}calls?)\b"
+    r"|\s+(?:from|on|in|at)\s+(?:the|my|our)\s+(?:[\w\-]+\s+){0,3}?(?:said|says|told|tells|explained|reckons)\b"
 )
+#: "X and Y were both ...", "X and Y, both 14", "X and Y are twins": a plural cue after two joined words.
+_PLURAL_PERSON_AFTER = re.compile(
+    r"(?:,\s+both\b|\s+(?:both\s+)?(?:said|say|told|reckon)\b"
+    r"|\s+(?:are|were)\s+(?:both\s+|all\s+)?(?:twins|brothers|sisters|cousins|best\s+mates|mates|friends|my|his|her|our|"
+    r"their|aged|\d{1,2}\b|[\w\-]+ed\b))"
+)
+#: A quoted nickname between two parts of a name: ' "JoJo" ' before a capitalised word.
+_QUOTED_NICK = re.compile(
+    r"[ \t]+[\"\u201c\u2018'](?P<nick>[A-Z][A-Za-z\u00c0-\u024f\-]*)[\"\u201d\u2019'](?=[ \t]+[A-Z])")
+#: Words before a lower-case word that make it a thing ("the kara", "his kara"), not a person.
+_DETERMINERS = frozenset("the a an this that these those his her their its your our".split())
+#: Sentence adverbs that may stand before a name without being part of it ("Still Jamal said nothing").
+_ADVERBS = frozenset("even still also just really here there then well maybe perhaps never always like love".split())
 _PREV_WORD = re.compile(r"([A-Za-z\u00c0-\u024f0-9'\u2019\-]+)[^A-Za-z\u00c0-\u024f0-9]*$")
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.I)
 _OPENERS = frozenset('.!?:;"\u201c\u201d(\n\u2022*-\u2013\u2014')
@@ -247,6 +270,15 @@ class NameFinder:
     _appositive_re: re.Pattern[str] = field(init=False, repr=False)
     _welsh: frozenset[str] = field(init=False, repr=False)
     _handle_ctx_re: re.Pattern[str] = field(init=False, repr=False)
+    _descriptive: frozenset[str] = field(init=False, repr=False)
+    _speech: frozenset[str] = field(init=False, repr=False)
+    _org_prefixes: frozenset[str] = field(init=False, repr=False)
+    _relation_words: frozenset[str] = field(init=False, repr=False)
+    _family_re: re.Pattern[str] = field(init=False, repr=False)
+    _pair_re: re.Pattern[str] = field(init=False, repr=False)
+    _participant_re: re.Pattern[str] = field(init=False, repr=False)
+    _contact_re: re.Pattern[str] = field(init=False, repr=False)
+    _contact_words: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
@@ -301,6 +333,7 @@ class NameFinder:
             rf"['\u2018\"\u201c]?(?P<name>{word})"))
         set_(self, "_nick_prefixes", _lower_set(cfg.get("nickname_prefixes")))
         set_(self, "_place_prefixes", tuple(sorted(_lower_set(cfg.get("place_prefixes")))))
+        self._init_extra_rules(cfg, keep_words - frozenset(a.lower() for a in keep_all))
         platforms = _alt(str(t) for t in cfg.get("handle_context", []) or ["snapchat", "instagram"])
         set_(
             self,
@@ -311,6 +344,162 @@ class NameFinder:
             ),
         )
 
+    def _init_extra_rules(self, cfg: Mapping[str, Any], descriptive: frozenset[str]) -> None:
+        """Compile the rules for groups ("the Price family", "Jade and Crystal were both ..."), participant
+        references ("P3 (Chantelle)") and contact verbs ("Text Mo on ...")."""
+        set_ = object.__setattr__
+        word = WORD.pattern
+        set_(self, "_descriptive", descriptive)
+        set_(self, "_speech", _lower_set(cfg.get("speech_verbs")))
+        set_(self, "_org_prefixes", _lower_set(cfg.get("organisation_prefixes")))
+        set_(self, "_relation_words", _lower_set(cfg.get("relations")))
+        groups = _alt(str(t) for t in cfg.get("group_words", []) or ["family"])
+        set_(self, "_family_re", re.compile(rf"\b(?i:the)\s+(?P<name>{_CAP})\s+(?i:{groups})\b"))
+        set_(self, "_pair_re", re.compile(
+            rf"(?<![\w'\u2019\-])(?P<a>{_CAP})\s+(?:and|&|n)\s+(?P<b>{_CAP})(?=[\s,])"))
+        refs = _alt(str(t) for t in cfg.get("participant_refs", []) or ["P"])
+        set_(self, "_participant_re", re.compile(
+            rf"(?<![\w])(?i:{refs})\s?#?\d{{1,3}}\s*\(\s*(?P<name>{word})(?:\s+(?P<name2>{word}))?\s*\)"))
+        contact = _alt(str(t) for t in cfg.get("contact_verbs", []) or ["text", "ring", "call"])
+        set_(self, "_contact_words", _lower_set(cfg.get("contact_verbs")))
+        set_(self, "_contact_re", re.compile(
+            rf"(?<![\w])(?i:{contact})\s+(?P<name>{_CAP})"
+            rf"(?=\s+on\s+(?:\[PHONE\]|\+?\d)|,\s+(?:he|she|they)\b|['\u2019]s\s+(?:number|mobile|phone))"))
+
+    # -- extra rules (groups, pairs, participant references, contact verbs, speech) ----------------
+
+    def _extra_candidates(self, text: str, spans: list[NameSpan]) -> None:
+        """Add names found by the group, pair, participant, contact and speech rules to ``spans``."""
+        for m in self._family_re.finditer(text):
+            if self._family_name(m.group("name")):
+                spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
+        for m in self._pair_re.finditer(text):
+            if _PLURAL_PERSON_AFTER.match(text, m.end()) and self._pair_ok(m.group("a"), m.group("b")):
+                for g in ("a", "b"):
+                    self._add(spans, text, m.start(g), m.group(g), "context", allow_lower=False, strict_name=False)
+        for m in self._participant_re.finditer(text):
+            toks = [g for g in ("name", "name2") if m.group(g)]
+            if all(m.group(g)[:1].isupper() and not self.is_kept(m.group(g)) for g in toks):
+                spans.append(NameSpan(m.start("name"), m.start(toks[-1]) + len(self._core(m.group(toks[-1]))), "NAME", "context"))
+        for m in self._contact_re.finditer(text):
+            low = self._core(m.group("name")).lower()
+            if (low in self.first_names or low in self.surnames) and self._plain_name(low, m.group("name")):
+                spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
+        self._speech_names(text, spans)
+
+    def _plain_name(self, low: str, token: str) -> bool:
+        """Not a kept word, organisation word, title, month, relation or function word."""
+        return not (self.is_kept(token) or low in self._org_words or low in self._titles or low in self._months
+                    or low in _STOP or low in self._relation_words or low in self._welsh or self._toponym(low))
+
+    def _family_name(self, token: str) -> bool:
+        """"the Price family", "the Smith-Jones family": a surname (every part a name) or an unknown word."""
+        low = self._core(token).lower()
+        parts = [p for p in low.split("-") if p]
+        if not self._plain_name(low, token) or any(p in self.keep for p in parts):
+            return False
+        return all(p in self.surnames or p in self.first_names for p in parts) or not is_english(low)
+
+    def _pair_ok(self, a: str, b: str) -> bool:
+        """Two words joined by "and" before a plural person's cue: neither kept, at least one a name."""
+        lows = [self._core(a).lower(), self._core(b).lower()]
+        if not all(self._plain_name(low, tok) for low, tok in zip(lows, (a, b), strict=True)):
+            return False
+        return any(low in self.first_names or low in self.surnames or not is_english(low, modern=False) for low in lows)
+
+    def _speech_names(self, text: str, spans: list[NameSpan]) -> None:
+        """"Christian said", "and Justice said": a first name or surname that is also a word or a religion,
+        opening a clause right before a verb of speech (places and organisations still stay)."""
+        for m in CAP_WORD.finditer(text):
+            tok = m.group(0)
+            low = tok.lower()
+            nm = WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+            if not nm or nm.group(0).lower() not in self._speech or (low not in self.first_names and low not in self.surnames):
+                continue
+            pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
+            if not (self._sentence_initial(text, m.start()) or pm and pm.group(1).lower() in ("and", "&")):
+                continue
+            if low in self.keep:  # only a descriptive word ("Christian"), never a place or organisation
+                ok = (low in self._descriptive and low in self.first_names and low not in self._relation_words
+                      and low not in self._titles and low not in self._org_words)
+            else:
+                ok = self._plain_name(low, tok)
+            if ok:
+                spans.append(NameSpan(m.start(), m.end(), "NAME", "context"))
+
+    def _lower_surname(self, low: str) -> bool:
+        """A lower-case surname after a title ("dc patel"), not a verb or function word ("pc said")."""
+        return low in self.surnames and low not in self._verbs and low not in self._weak_verbs and low not in _STOP
+
+    def _kin_after(self, text: str, end: int) -> bool:
+        """True when a possessive is followed by a relation ("Tee's mum", "Jay's little brother")."""
+        m = re.match(r"\s+(?:(?:little|big|older|younger|baby)\s+)?([a-z]+)", text[end : end + 30])
+        return bool(m and m.group(1) in self._relation_words)
+
+    def _unknown_word(self, token: str) -> bool:
+        """A capitalised word in no dictionary, word list or place pattern ("Tesfay", "Ogundipe")."""
+        low = self._core(token).lower()
+        return (not is_english(low) and low not in self.first_names and self._plain_name(low, token)
+                and low not in self.common_words and not token.isupper())
+
+    def _unknown_pair(self, text: str, first: str, second: str) -> bool:
+        """"Filmon Tesfay": two unknown words (or one after ``first=""``), in a sentence that is not Welsh."""
+        if not self._unknown_word(second) or first and not self._unknown_word(first):
+            return False
+        welsh = [w.lower() for w in WORD.findall(text) if w.lower() in self._welsh and w.lower() not in _STOP]
+        return len(welsh) < 2 or all(is_english(w) for w in welsh)  # "Mae Teithio Ymlaen wedi ...": Welsh, not a name
+
+    def _surname_follows(self, text: str, end: int, nxt_cap: str) -> bool:
+        """"Summer Davies said": a known surname (not a word) or unknown word after a name that is also a word."""
+        if not nxt_cap or self._org_follows(text, end + 1 + len(nxt_cap)):
+            return False
+        low = self._core(nxt_cap).lower()
+        named = low in self.surnames and low not in english_words(False) or self._unknown_pair(text, "", nxt_cap)
+        return named and self._plain_name(low, nxt_cap) and low not in self.common_words
+
+    def _determiner_before(self, text: str, start: int) -> bool:
+        pm = _PREV_WORD.search(text, max(0, start - 30), start)
+        return bool(pm and pm.end(1) == start - 1 and pm.group(1).lower() in _DETERMINERS)
+
+    def _lower_common_name(self, text: str, start: int, end: int) -> bool:
+        """"sky says ...", "sky n me got ...": a lower-case name that is also a word, opening a sentence, before a
+        verb of speech or "and me"."""
+        if not self._sentence_initial(text, start):
+            return False
+        nm = WORD.search(text, end, end + 20)
+        if nm and nm.group(0).lower() in self._speech and text[end:nm.start()].strip() == "":
+            return True
+        return bool(re.match(r"\s+(?:and|n|&)\s+(?:me|i)\b", text[end : end + 12]))
+
+    def _org_prefix_before(self, text: str, start: int) -> bool:
+        """A school/church prefix one or two capitalised words before ("Ysgol Plasmawr", "Ysgol Gyfun Gwyr")."""
+        words = re.findall(r"(\w+)\.?[ \t]+", text[max(0, start - 30) : start])[-2:]
+        if words and words[-1].lower() in self._org_prefixes and words[-1][:1].isupper():
+            return True
+        return len(words) == 2 and words[1][:1].isupper() and words[0].lower() in self._org_prefixes and words[0][:1].isupper()
+
+    def _descriptive_surname(self, text: str, pos: int, core: str) -> bool:
+        """"Neville Brown, the elder" / "Neville Brown said": a descriptive word that is a surname, ending a clause."""
+        low = core.lower()
+        if low not in self._descriptive or low not in self.surnames:
+            return False
+        rest = text[pos + len(core) :]
+        nm = re.match(r"\s+([a-z]+)", rest)
+        return not rest or rest[:1] in ",.;:!?)" or bool(nm and nm.group(1) in self._speech)
+
+    def _left_name_word(self, text: str, start: int, token: str) -> bool:
+        """A capitalised word before a found name that is itself a name, though also a word ("Nana Yaw",
+        "Justice Mensah", "Zhang Wei"), opening the sentence or clause."""
+        low = token.lower()
+        if low in _STOP or low in _ADVERBS or low in self._titles or low in self._org_words or low in self._welsh:
+            return False
+        if not (self._sentence_initial(text, start) or re.search(r"(?:,|\band)\s*$", text[max(0, start - 6) : start])):
+            return False
+        if low in self.keep:
+            return low in self._descriptive and low in self.first_names and low not in self.common_words
+        named = low in self.first_names or low in self.surnames
+        return named and (low in self.common_words or not is_english(low, modern=False)) and not self._toponym(low)
+
     # -- helpers ----------------------------------------------------------------------------------
 
     def is_kept(self, phrase: str) -> bool:
@@ -320,6 +509,8 @@ class NameFinder:
             return True
         if "-" in low and low.split("-", 1)[0] in self.keep:
             return True  # "Jamaican-born", "Cardiff-based"
+        if len(low) > 4 and low.endswith("s") and low[:-1] in self.keep:
+            return True  # "Romanians", "Somalis": a kept word in the plural
         if " " not in low or self._phrase_re is None:
             return False
         return bool(self._phrase_re.search(low))
@@ -351,7 +542,7 @@ class NameFinder:
             return not core.isupper() or len(core) <= 3 and low in self.first_names
         return allow_lower and len(low) > 2 and low not in self.common_words and (
             low in self.first_names or surname_ok and low in self.surnames and not is_english(low, modern=False)
-            or not is_english(low))
+            or surname_ok and self._lower_surname(low) or not is_english(low))
 
     @staticmethod
     def _sentence_initial(text: str, start: int) -> bool:
@@ -409,12 +600,17 @@ class NameFinder:
             pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
             prev = pm.group(1).lower() if pm else ""
             initial = self._sentence_initial(text, m.start())
-            if low in self.keep or low in self._org_words or low in self._titles and nxt_cap:
-                continue
-            english = is_english(low, modern=initial)
+            if low in self.keep or low in self._org_words or low in self._titles and (nxt_cap or nxt in ("and", "&", "or")):
+                continue  # "Mr and Mrs Hussein": the title stays
             person_next = self._person_next(text, m.start() + len(core), nxt)
+            # A speech verb, ", who", "and his" after a sentence's first word make a name of a modern word
+            # ("Prakash and his wife"); "'s mum" after any word not kept ("Lil Tee's mum").
+            english = is_english(low, modern=initial and not (person_next == "strong" and nxt != "'s"))
+            if nxt == "'s" and self._kin_after(text, m.end()):
+                english = False
             if low in self._ambiguous:
-                full = (nxt_cap and nxt_cap.lower() in self.surnames and nxt_cap.lower() not in self._org_words
+                full = (nxt_cap and (nxt_cap.lower() in self.surnames or self._unknown_pair(text, "", nxt_cap))
+                        and nxt_cap.lower() not in self._org_words and not self.is_kept(nxt_cap)
                         and not self._org_follows(text, m.end() + 1 + len(nxt_cap)))
                 if full and not self._place_before(text, m.start()) and not self.is_kept(f"{core} {nxt_cap}"):
                     self._add(spans, text, m.start(), tok, "context", allow_lower=False, strict_name=False)
@@ -423,17 +619,20 @@ class NameFinder:
                 continue
             if low_first:
                 common = low in self.common_words or low in self._months
+                full = low not in self._months and self._surname_follows(text, m.end(), nxt_cap)  # "Summer Davies"
                 if initial and not common and not person_next and is_english(low):
                     continue  # "Session 2 had ...": a dictionary word opening a sentence, with no person's cue
-                if common and (initial or low in self._months) and person_next != "strong":
+                if common and (initial or low in self._months) and person_next != "strong" and not full:
                     # "Hope is all we have", "Will they listen", "in May": a word first, a name only in context.
                     continue
                 if low in self._months and (prev in self._place_preps or prev.isdigit() or nxt[:1].isdigit()):
                     continue
                 self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, left=True,
-                          strict_name=False if person_next == "strong" else None)
-            elif (not english and not self._toponym(low) and nxt_cap and nxt_cap.lower() in self.surnames
-                  and nxt_cap.lower() not in self._org_words and nxt_cap.lower() not in self.common_words
+                          strict_name=False if person_next == "strong" or full else None)
+            elif (not english and not self._toponym(low) and nxt_cap
+                  and (nxt_cap.lower() in self.surnames or self._unknown_pair(text, core, nxt_cap))
+                  and nxt_cap.lower() not in self._org_words
+                  and (nxt_cap.lower() not in self.common_words or _PERSON_AFTER.match(text, m.end() + 1 + len(nxt_cap)))
                   and nxt_cap.lower() not in self.keep):
                 # "Deepak Sharma": an unknown first word before a known surname.
                 self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, strict_name=False)
@@ -446,9 +645,13 @@ class NameFinder:
             if language != "en":
                 break
             low = m.group(0)
-            if low not in self.first_names or low in _STOP or low in self.common_words or low in self.keep:
+            if low not in self.first_names or low in _STOP or low in self.keep:
                 continue
-            if low in self._particles or low in self._place_preps:
+            if low in self._particles or low in self._place_preps or self._determiner_before(text, m.start()):
+                continue  # "the kara", "his kara": a thing, not a person
+            if low in self.common_words:
+                if self._lower_common_name(text, m.start(), m.end()):
+                    spans.append(NameSpan(m.start(), m.end(), "NAME", "context"))  # "sky says ...", "sky n me got ..."
                 continue
             nm = WORD.search(text, m.end(), m.end() + 30)
             if not is_english(low) or nm and nm.group(0).lower() in self._verbs and self._sentence_initial(text, m.start()):
@@ -457,6 +660,7 @@ class NameFinder:
             tok = m.group("name")
             if tok[:1].isupper() and not is_english(tok.lower()) and not tok.isupper():
                 self._add(spans, text, m.start("name"), tok, "context", allow_lower=False, strict_name=False)
+        self._extra_candidates(text, spans)
         spans = self._chains(text, _merge(spans))
         return _merge(spans)
 
@@ -481,6 +685,8 @@ class NameFinder:
         if not self._looks_like_name_word(token, allow_lower, strict=strict, surname_ok=after_title):
             return
         end = start + len(core)
+        if source != "title" and (core.lower() in self._org_prefixes or self._org_prefix_before(text, start)):
+            return  # "St Illtyd's", "Ysgol Plasmawr": a school, church or other place named after someone
         if not after_title and self._org_follows(text, end):
             return  # "Hope House", "Grace Academy", "Jamal Road": an organisation or place named after someone
         low = core.lower()
@@ -504,6 +710,10 @@ class NameFinder:
     def _extend_right(self, text: str, end: int) -> int:
         """Take in a following surname, patronymic or particle + name ("ap Rhys", "bin Hamad", "O'Neill")."""
         while True:
+            q = _QUOTED_NICK.match(text, end)
+            if q:
+                end = q.end("nick") + 1  # 'Joseph "JoJo" Mwangi': a quoted nickname inside a full name
+                continue
             m = re.match(r"[ \t]+", text[end:])
             if not m:
                 return end
@@ -530,6 +740,8 @@ class NameFinder:
                 continue
             if not core[:1].isupper() or core.isupper() and len(core) > 3:
                 return end
+            if low in self.keep and self._descriptive_surname(text, pos, core):
+                return pos + len(core)  # "Neville Brown, the elder": a colour word after a first name is a surname
             if low in self.keep or low in self._org_words or low in self._verbs or low in self._months:
                 return end
             if low in self.common_words and low not in self.surnames:
@@ -583,10 +795,12 @@ class NameFinder:
             if m2 and m2.group(1)[:1].isupper() and not self.is_kept(m2.group(1)) and m2.group(1).lower() not in self._titles:
                 return new - len(m2.group(0))  # "Mali ferch Gwilym", "Ali bin Hamad"
             return start
+        if tok[:1].isupper() and self._left_name_word(text, new, tok):
+            return new  # "Nana Yaw", "Justice Mensah", "Zhang Wei": a word that is also a name, before a name
         if not tok[:1].isupper() or low in self.keep or low in self._titles or low in self._org_words or self.is_kept(tok):
             return start
-        if low in self._welsh or low in _STOP and low not in self.first_names:
-            return start  # "Mae Dewi'n byw": a Welsh or English function word, not a first name
+        if low in self._welsh or low in _STOP and low not in self.first_names or low in self._org_prefixes:
+            return start  # "Mae Dewi'n byw": a Welsh or English function word, not a first name; "Ysgol ..."
         if low in self._nick_prefixes:
             return new
         if low in self.first_names or not is_english(low) and not self._toponym(low):
@@ -635,10 +849,15 @@ class NameFinder:
         if self.is_kept(ent) or self._inside_kept_phrase(text, start, end):
             return None
         words = [self._core(w) for w in ent.split()]
+        if len(words) > 1 and words[0].lower() in self._contact_words:
+            start += len(ent) - len(ent.split(None, 1)[1])  # "Call Meic": the verb is not part of the name
+            ent, words, n_tokens = text[start:end], words[1:], n_tokens - 1
         if all(w.lower() in self.keep or w.lower() in self.common_words or w.lower() in self._months for w in words):
             return None
         if prev_token.lower() in self._place_preps and words[0].lower() not in self.first_names:
             return None
+        if words[0].lower() in self._org_prefixes or prev_token.lower() in self._org_prefixes:
+            return None  # "Ysgol Plasmawr", "St Illtyd's"
         if len(words) == 1 and (words[0].lower() in self._ambiguous or prev_token.lower() in ("the", "a", "an")):
             return None  # "the Barry probation office", "Brooklyn": a place unless a person's context says so
         if n_tokens == 1 and is_first and words[0].lower() not in self.first_names:
@@ -651,7 +870,9 @@ class NameFinder:
         if any(self._toponym(w) for w in lows):
             return None
         start, end = whole_words(text, start, end)
-        return NameSpan(start, end, "NAME", "ner")
+        if start + len(self._core(text[start:end])) == end:  # never past a possessive ("Blackman's Noughts")
+            end = self._extend_right(text, end)  # "Neville Brown": a surname the model left out
+        return NameSpan(self._extend_left(text, start), end, "NAME", "ner")
 
     def _toponym(self, low: str) -> bool:
         """A Welsh place-name shape ("Llangan", "Abercynon", "Cwmbach") that is not a first name."""
@@ -662,6 +883,7 @@ class NameFinder:
     def repeats(self, text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
         """Other occurrences, in any case, of names already found in ``text`` ("Tyrone ... tyrone")."""
         words: set[str] = set()
+        lower_only: set[str] = set()  # "sky says ... watch Sky": a word found as a name in lower case only
         for s in spans:
             if s.kind != "NAME":
                 continue
@@ -669,6 +891,8 @@ class NameFinder:
                 low = self._core(w).lower()
                 if len(low) > 2 and low not in self._particles and low not in self.keep:
                     words.add(low)
+                    if w.islower() and low in self.common_words:
+                        lower_only.add(low)
         if not words:
             return []
         out = []
@@ -677,7 +901,7 @@ class NameFinder:
             low = core.lower()
             if low not in words or any(s.start <= m.start() < s.end for s in spans):
                 continue
-            if low in self.common_words and not core[:1].isupper():
+            if low in self.common_words and not core[:1].isupper() or low in lower_only and not core.islower():
                 continue  # "my sister Hope ... there's no hope": the word stays
             out.append(NameSpan(m.start(), m.start() + len(core), "NAME", "repeat"))
         return out

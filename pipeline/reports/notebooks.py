@@ -127,8 +127,6 @@ def run_notebooks(
         One row per organisation, sorted by name: ``organisation, slug, status (succeeded|failed),
         notebook, html, error``.
     """
-    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415
-
     from tqdm import tqdm  # noqa: PLC0415
 
     template = Path(template or config.NOTEBOOKS_DIR / "organisation_report.ipynb")
@@ -139,20 +137,26 @@ def run_notebooks(
                   "output_dir": str(output_dir.resolve()), "min_count": int(min_count)}
     names = sorted(organisations)
     args = [(name, slugs[name], str(template), str(output_dir), parameters, kernel, cell_timeout) for name in names]
-    bar = tqdm(total=len(names), desc="organisation notebooks", unit="org", disable=not progress)
-    jobs = notebook_jobs(n_jobs, len(names))
+    with tqdm(total=len(names), desc="organisation notebooks", unit="org", disable=not progress) as bar:
+        rows = _execute_all(args, notebook_jobs(n_jobs, len(names)), bar.update)
+    return pd.DataFrame([rows[name] for name in names], columns=SUMMARY_COLUMNS)
+
+
+def _execute_all(args: list[tuple], jobs: int, done) -> dict[str, dict[str, str]]:
+    """Run :func:`_run_one` for each argument tuple, ``jobs`` at a time (spawned processes); rows by organisation."""
+    from concurrent.futures import ProcessPoolExecutor, as_completed  # noqa: PLC0415
+
     rows: dict[str, dict[str, str]] = {}
     if jobs == 1:
         for a in args:
             rows[a[0]] = _run_one(*a)
-            bar.update()
-    else:
-        import multiprocessing as mp  # noqa: PLC0415
+            done()
+        return rows
+    import multiprocessing as mp  # noqa: PLC0415
 
-        with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn")) as pool:
-            futures = {pool.submit(_run_one, *a): a[0] for a in args}
-            for future in as_completed(futures):
-                rows[futures[future]] = future.result()
-                bar.update()
-    bar.close()
-    return pd.DataFrame([rows[name] for name in names], columns=SUMMARY_COLUMNS)
+    with ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn")) as pool:
+        futures = {pool.submit(_run_one, *a): a[0] for a in args}
+        for future in as_completed(futures):
+            rows[futures[future]] = future.result()
+            done()
+    return rows

@@ -135,11 +135,13 @@ def _table(word, view: Table, widths: list[float]) -> None:
         cell = t.rows[0].cells[j]
         run = cell.paragraphs[0].add_run(label)
         run.bold, run.font.size = True, Pt(9)
+    from docx.table import _Cell  # noqa: PLC0415 - cells straight from the row (row.cells walks the whole grid)
+
     for values in view.rows:
         row = t.add_row()
         _flag(row, "w:cantSplit")
-        for j, value in enumerate(values):
-            para = row.cells[j].paragraphs[0]
+        for j, (tc, value) in enumerate(zip(row._tr.tc_lst, values, strict=True)):
+            para = _Cell(tc, t).paragraphs[0]
             para.add_run(value).font.size = Pt(9)
             if view.numeric and view.numeric[j] and j:
                 para.alignment = WD_ALIGN_PARAGRAPH.RIGHT
@@ -166,10 +168,11 @@ def _widths(t, widths: list[float]) -> None:
     for old in tbl_pr.findall(qn("w:tblW")):
         tbl_pr.remove(old)
     tbl_pr.append(width)
-    for j, w in enumerate(widths):
-        t.columns[j].width = Cm(w)
-        for cell in t.columns[j].cells:
-            cell.width = Cm(w)
+    for grid_col, w in zip(t._tbl.tblGrid.gridCol_lst, widths, strict=True):
+        grid_col.w = Cm(w)
+    for tr in t._tbl.tr_lst:
+        for tc, w in zip(tr.tc_lst, widths, strict=True):
+            tc.width = Cm(w)
 
 
 def _chart(word, chart: Chart, landscape: bool) -> None:
