@@ -1,11 +1,5 @@
-"""Command line of the consultation analysis pipeline.
-
-Each stage keeps its command in ``pipeline/<stage>/cli.py`` (a thin runner: it reads files, calls
-the stage's DataFrame functions, writes files); this module only gathers them under one
-``python -m pipeline`` (also installed as ``cjiw-pipeline``). Run ``python -m pipeline --help``.
-
-Stage command modules import only light libraries at the top so that ``--help`` stays fast;
-heavy ones (spaCy, torch, BERTopic) are imported inside the functions that need them.
+"""``python -m pipeline`` (installed as ``cjiw-pipeline``): gathers the stage commands, each declared in
+``pipeline/<stage>/cli.py``; those import only light libraries at the top, so ``--help`` stays fast.
 """
 
 from __future__ import annotations
@@ -16,12 +10,8 @@ import typer
 
 from pipeline.errors import handled
 
-app = typer.Typer(
-    help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.",
-    no_args_is_help=True,
-    add_completion=False,
-    pretty_exceptions_enable=False,
-)
+app = typer.Typer(help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.", no_args_is_help=True,
+                  add_completion=False, pretty_exceptions_enable=False)
 
 #: (command name, module, attribute): the commands, in pipeline order.
 COMMANDS: list[tuple[str, str, str]] = [

@@ -84,6 +84,22 @@ def _truncate(text: str, n: int) -> str:
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
 
 
+def _joined_inputs(texts, labels, languages, own_texts, own_labels, own_languages):
+    """Generic then own coded statements, checked one label entry per text; returns ``(texts, labels,
+    languages, n_generic, n_own)`` (languages default to English)."""
+    texts = [str(t) for t in (texts or [])]
+    labels = list(labels) if labels is not None else []
+    if len(labels) != len(texts):
+        raise ValueError(f"{len(texts)} texts but {len(labels)} label entries: give one entry per text.")
+    own_texts = [str(t) for t in (own_texts or [])]
+    own_labels = list(own_labels) if own_labels is not None else []
+    if len(own_labels) != len(own_texts):
+        raise ValueError(f"{len(own_texts)} own texts but {len(own_labels)} label entries: give one entry per text.")
+    languages = list(languages) if languages is not None else ["en"] * len(texts)
+    own_languages = list(own_languages) if own_languages is not None else ["en"] * len(own_texts)
+    return texts + own_texts, labels + own_labels, languages + own_languages, len(texts), len(own_texts)
+
+
 class CodebookCoder:
     """Assign zero or more codes to each statement, with a confidence and evidence.
 
@@ -381,84 +397,36 @@ class CodebookCoder:
         """
         if self.method not in METHODS:
             raise ValueError(f"method must be one of {', '.join(METHODS)}, not {self.method!r}.")
-        texts = [str(t) for t in (texts or [])]
-        labels = list(labels) if labels is not None else []
-        if len(labels) != len(texts):
-            raise ValueError(f"{len(texts)} texts but {len(labels)} label entries: give one entry per text.")
-        own_texts = [str(t) for t in (own_texts or [])]
-        own_labels = list(own_labels) if own_labels is not None else []
-        if len(own_labels) != len(own_texts):
-            raise ValueError(f"{len(own_texts)} own texts but {len(own_labels)} label entries: give one entry per text.")
-        languages = list(languages) if languages is not None else ["en"] * len(texts)
-        own_languages = list(own_languages) if own_languages is not None else ["en"] * len(own_texts)
-        n_generic = len(texts)
-        texts = texts + own_texts
-        labels = labels + own_labels
+        texts, labels, languages, n_generic, n_own = _joined_inputs(texts, labels, languages, own_texts, own_labels,
+                                                                    own_languages)
         self._prepare_codebook()
         y_an = self._label_matrix(labels)
         self.analyst_text_ = texts
         self.analyst_labels_ = y_an
-        self.analyst_lang_ = languages + own_languages
+        self.analyst_lang_ = languages
         n_ex = len(self.example_text_) if self.use_examples else 0
         if n_ex + len(texts) == 0 and self.method == "combined" and self.codebook.has_descriptions:
-            # Nothing coded and no examples: code by similarity to the descriptions, relative to the
-            # other codes (a principled default needing no labels; see _zero_shot_scores).
-            self.zero_shot_ = True
-            self.n_train_ = {"codebook_examples": 0, "coded": 0, "own": 0}
-            self.support_ = dict.fromkeys(self.ids, 0)
-            self.pool_labels_ = None
-            self.thresholds_ = dict.fromkeys(self.ids, 0.5)
-            self.calibration_ = (f"zero-shot: similarity to each code's description at least {self.zero_shot_z} standard "
-                                 f"deviations above the statement's mean over codes, and at least {self.zero_shot_floor}")
-            return self
+            return self._fit_zero_shot()
         self.zero_shot_ = False
         if n_ex + len(texts) == 0 and self.method != "lexicon":
             raise ValueError(
                 "There is nothing to learn the codes from: the codebook has no examples and no "
                 "analyst-coded statements were given. Add examples to the codebook or pass --train."
             )
-        k = len(self.ids)
-        y_ex = np.zeros((n_ex, k), dtype=bool)
-        if n_ex:
-            coded = np.where(self.example_code_ >= 0)[0]
-            y_ex[coded, self.example_code_[coded]] = True
-        all_text = (self.example_text_ if n_ex else []) + texts
-        y = np.vstack([y_ex, y_an]) if len(all_text) else np.zeros((0, k), dtype=bool)
-        exclude = np.r_[np.arange(n_ex), -np.ones(len(texts), dtype=int)].astype(int)
-        is_analyst = np.r_[np.zeros(n_ex, bool), np.ones(len(texts), bool)]
-        is_own = np.r_[np.zeros(n_ex + n_generic, bool), np.ones(len(own_texts), bool)]
-        weight = np.where(is_own, self.own_weight, np.where(is_analyst, self.analyst_weight, 1.0))
-        self.n_train_ = {"codebook_examples": n_ex, "coded": n_generic, "own": len(own_texts)}
-        self.support_ = dict(zip(self.ids, y.sum(axis=0).astype(int).tolist(), strict=True))
-
+        all_text, y, weight, is_analyst, is_own = self._training_rows(texts, y_an, n_ex, n_generic, n_own)
         if self.method == "lexicon":
             self.thresholds_ = dict.fromkeys(self.ids, 0.5)  # score 1 - 0.5**hits: any hit reaches it
             self.calibration_ = "fixed: any lexicon term matched"
             return self
-
         emb = self.embedder_.encode(all_text) if all_text else np.zeros((0, 384))
         self.pool_labels_ = None
         if self.knn and self.method == "combined":
             self._build_pool(texts, y_an, emb[n_ex:])
+        exclude = np.r_[np.arange(n_ex), -np.ones(len(texts), dtype=int)].astype(int)
         # Each training statement is its own pool entry: leave it out of its neighbour features.
         exclude_pool = np.r_[np.arange(n_ex), len(self.example_text_) + np.arange(len(texts))].astype(int)
         _, _, desc, best, dense = self._dense(all_text, emb, exclude, exclude_pool)
-        # Calibrate on this consultation's own coded statements when there are enough (they define its
-        # conventions), else on all coded statements, else on the codebook's examples.
-        if is_own.sum() >= self.min_own_for_cv:
-            score_rows = np.where(is_own)[0]
-            self.calibration_ = (f"{self.cv_folds}-fold cross-validation on {len(score_rows)} statements "
-                                 "coded by this consultation's analyst")
-        elif is_analyst.sum() >= self.min_analyst_for_cv:
-            score_rows = np.where(is_analyst)[0]
-            self.calibration_ = f"{self.cv_folds}-fold cross-validation on {len(score_rows)} analyst-coded statements"
-        else:
-            score_rows = np.arange(len(all_text))
-            self.calibration_ = (
-                f"leave-one-out on {len(score_rows)} codebook examples and coded statements"
-                if len(score_rows) <= self.loo_max
-                else f"{self.cv_folds}-fold cross-validation on {len(score_rows)} codebook examples and coded statements"
-            )
+        score_rows = self._calibration_rows(is_own, is_analyst, len(all_text))
         if self.method == "similarity":
             scores = self.similarity_score(desc, best)
             self.thresholds_ = {
@@ -466,7 +434,6 @@ class CodebookCoder:
                 for j, cid in enumerate(self.ids)
             }
             return self
-
         self.features_ = TextFeatures(None, self.w_emb, self.w_char, self.w_dense, w_word=self.w_word).fit(all_text)
         X = self.features_.transform(all_text, embeddings=emb, dense=dense)
         oof = self._out_of_fold(X, y, weight, score_rows, is_analyst)
@@ -478,6 +445,55 @@ class CodebookCoder:
         log.info("coder fitted on %d codebook examples and %d analyst-coded statements; thresholds by %s",
                  n_ex, len(texts), self.calibration_)
         return self
+
+    def _fit_zero_shot(self) -> CodebookCoder:
+        """Nothing coded and no examples: code by similarity to the descriptions, relative to the other
+        codes (a principled default needing no labels; see :meth:`_zero_shot_scores`)."""
+        self.zero_shot_ = True
+        self.n_train_ = {"codebook_examples": 0, "coded": 0, "own": 0}
+        self.support_ = dict.fromkeys(self.ids, 0)
+        self.pool_labels_ = None
+        self.thresholds_ = dict.fromkeys(self.ids, 0.5)
+        self.calibration_ = (f"zero-shot: similarity to each code's description at least {self.zero_shot_z} standard "
+                             f"deviations above the statement's mean over codes, and at least {self.zero_shot_floor}")
+        return self
+
+    def _training_rows(self, texts: list[str], y_an: np.ndarray, n_ex: int, n_generic: int, n_own: int):
+        """The codebook's examples followed by the coded statements: texts, label matrix, weights and
+        which rows are analyst-coded and this consultation's own. Sets ``n_train_`` and ``support_``."""
+        k = len(self.ids)
+        y_ex = np.zeros((n_ex, k), dtype=bool)
+        if n_ex:
+            coded = np.where(self.example_code_ >= 0)[0]
+            y_ex[coded, self.example_code_[coded]] = True
+        all_text = (self.example_text_ if n_ex else []) + texts
+        y = np.vstack([y_ex, y_an]) if len(all_text) else np.zeros((0, k), dtype=bool)
+        is_analyst = np.r_[np.zeros(n_ex, bool), np.ones(len(texts), bool)]
+        is_own = np.r_[np.zeros(n_ex + n_generic, bool), np.ones(n_own, bool)]
+        weight = np.where(is_own, self.own_weight, np.where(is_analyst, self.analyst_weight, 1.0))
+        self.n_train_ = {"codebook_examples": n_ex, "coded": n_generic, "own": n_own}
+        self.support_ = dict(zip(self.ids, y.sum(axis=0).astype(int).tolist(), strict=True))
+        return all_text, y, weight, is_analyst, is_own
+
+    def _calibration_rows(self, is_own: np.ndarray, is_analyst: np.ndarray, n: int) -> np.ndarray:
+        """The rows thresholds are calibrated on (and ``calibration_``, saying which): this consultation's
+        own coded statements when there are enough (they define its conventions), else all coded
+        statements, else the codebook's examples too."""
+        if is_own.sum() >= self.min_own_for_cv:
+            rows = np.where(is_own)[0]
+            self.calibration_ = (f"{self.cv_folds}-fold cross-validation on {len(rows)} statements "
+                                 "coded by this consultation's analyst")
+        elif is_analyst.sum() >= self.min_analyst_for_cv:
+            rows = np.where(is_analyst)[0]
+            self.calibration_ = f"{self.cv_folds}-fold cross-validation on {len(rows)} analyst-coded statements"
+        else:
+            rows = np.arange(n)
+            self.calibration_ = (
+                f"leave-one-out on {len(rows)} codebook examples and coded statements"
+                if len(rows) <= self.loo_max
+                else f"{self.cv_folds}-fold cross-validation on {len(rows)} codebook examples and coded statements"
+            )
+        return rows
 
     def _out_of_fold(self, X, y, weight, score_rows: np.ndarray, is_analyst: np.ndarray) -> np.ndarray:
         """Held-out probabilities for ``score_rows`` (rows not scored always stay in training)."""

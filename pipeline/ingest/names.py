@@ -83,7 +83,8 @@ _QUOTED_NICK = re.compile(
 #: Words before a lower-case word that make it a thing ("the kara", "his kara"), not a person.
 _DETERMINERS = frozenset("the a an this that these those his her their its your our".split())
 #: Sentence adverbs that may stand before a name without being part of it ("Still Jamal said nothing").
-_ADVERBS = frozenset("even still also just really here there then well maybe perhaps never always like love".split())
+_ADVERBS = frozenset("even still also just really here there then well maybe perhaps never always like love "
+                     "first last next new old best good bad".split())
 _PREV_WORD = re.compile(r"([A-Za-z\u00c0-\u024f0-9'\u2019\-]+)[^A-Za-z\u00c0-\u024f0-9]*$")
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.I)
 _OPENERS = frozenset('.!?:;"\u201c\u201d(\n\u2022*-\u2013\u2014')
@@ -403,7 +404,7 @@ class NameFinder:
     def _pair_ok(self, a: str, b: str) -> bool:
         """Two words joined by "and" before a plural person's cue: neither kept, at least one a name."""
         lows = [self._core(a).lower(), self._core(b).lower()]
-        if not all(self._plain_name(low, tok) for low, tok in zip(lows, (a, b), strict=True)):
+        if not all(self._plain_name(low, tok) or self._descriptive_first(low) for low, tok in zip(lows, (a, b), strict=True)):
             return False
         return any(low in self.first_names or low in self.surnames or not is_english(low, modern=False) for low in lows)
 
@@ -419,17 +420,28 @@ class NameFinder:
             pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
             if not (self._sentence_initial(text, m.start()) or pm and pm.group(1).lower() in ("and", "&")):
                 continue
-            if low in self.keep:  # only a descriptive word ("Christian"), never a place or organisation
-                ok = (low in self._descriptive and low in self.first_names and low not in self._relation_words
-                      and low not in self._titles and low not in self._org_words)
-            else:
-                ok = self._plain_name(low, tok)
-            if ok:
+            # a kept word only when descriptive ("Christian"), never a place or organisation
+            if self._descriptive_first(low) if low in self.keep else self._plain_name(low, tok):
                 spans.append(NameSpan(m.start(), m.end(), "NAME", "context"))
 
+    def _descriptive_first(self, low: str) -> bool:
+        """A kept descriptive word that is also a first name ("Christian"), not a relation or title ("Nana")."""
+        return (low in self._descriptive and low in self.first_names and low not in self._relation_words
+                and low not in self._titles and low not in self._org_words)
+
+    def _surname_after_name(self, text: str, start: int, low: str, nxt: str) -> bool:
+        """"Justice Boateng, 16, said": a surname that is also a word, after a capitalised word, before a strong cue."""
+        if low not in self.surnames or low in self.common_words or nxt == "'s" or low in english_words(False):
+            return False  # "First Minister said", "Sky Sports said": dictionary words
+        if self._person_next(text, start + len(low), nxt) != "strong":
+            return False
+        pm = re.search(rf"({_CAP})[ \t]+$", text[max(0, start - 30) : start])
+        return bool(pm and self._left_name_word(text, start - len(pm.group(0)), pm.group(1)))
+
     def _lower_surname(self, low: str) -> bool:
-        """A lower-case surname after a title ("dc patel"), not a verb or function word ("pc said")."""
-        return low in self.surnames and low not in self._verbs and low not in self._weak_verbs and low not in _STOP
+        """A lower-case surname after a lower-case title ("dc patel"), not a verb or function word ("pc said")."""
+        return (low in self.surnames and low not in self._verbs and low not in self._weak_verbs and low not in _STOP
+                and not low.endswith(("ing", "ed")) and low not in self.common_words)
 
     def _kin_after(self, text: str, end: int) -> bool:
         """True when a possessive is followed by a relation ("Tee's mum", "Jay's little brother")."""
@@ -443,9 +455,16 @@ class NameFinder:
                 and low not in self.common_words and not token.isupper())
 
     def _unknown_pair(self, text: str, first: str, second: str) -> bool:
-        """"Filmon Tesfay": two unknown words (or one after ``first=""``), in a sentence that is not Welsh."""
+        """"Filmon Tesfay arrived": two unknown words before a lower-case verb (or one unknown word after a
+        name, ``first=""``), in a sentence that is not Welsh ("Drws Agored Prison Link" is an organisation)."""
         if not self._unknown_word(second) or first and not self._unknown_word(first):
             return False
+        if first:
+            at = text.find(f"{first} {second}")
+            nm = re.match(r"\s+([a-z]+)", text[at + len(first) + 1 + len(second) :]) if at >= 0 else None
+            verb = nm and (nm.group(1) in self._verbs or nm.group(1) in self._weak_verbs or nm.group(1).endswith("ed"))
+            if not verb:
+                return False
         welsh = [w.lower() for w in WORD.findall(text) if w.lower() in self._welsh and w.lower() not in _STOP]
         return len(welsh) < 2 or all(is_english(w) for w in welsh)  # "Mae Teithio Ymlaen wedi ...": Welsh, not a name
 
@@ -542,7 +561,7 @@ class NameFinder:
             return not core.isupper() or len(core) <= 3 and low in self.first_names
         return allow_lower and len(low) > 2 and low not in self.common_words and (
             low in self.first_names or surname_ok and low in self.surnames and not is_english(low, modern=False)
-            or surname_ok and self._lower_surname(low) or not is_english(low))
+            or not is_english(low))
 
     @staticmethod
     def _sentence_initial(text: str, start: int) -> bool:
@@ -562,6 +581,8 @@ class NameFinder:
         for m in self._handle_ctx_re.finditer(text):
             spans.append(NameSpan(m.start("name"), m.end("name"), "HANDLE", "handle"))
         for m in self._title_re.finditer(text):
+            if m.group(0).islower() and self._lower_surname(m.group("name")):  # text-speak: "i told dc patel"
+                spans.append(NameSpan(m.start("name"), m.end("name"), "NAME", "title"))
             self._add(spans, text, m.start("name"), m.group("name"), "title", allow_lower=True, after_title=True)
         for rx in (self._relation_re, self._intro_re):
             for m in rx.finditer(text):
@@ -636,7 +657,7 @@ class NameFinder:
                   and nxt_cap.lower() not in self.keep):
                 # "Deepak Sharma": an unknown first word before a known surname.
                 self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, strict_name=False)
-            elif person_next and not self._toponym(low) and not english:
+            elif person_next and not self._toponym(low) and (not english or self._surname_after_name(text, m.start(), low, nxt)):
                 if prev in self._place_preps and person_next != "strong" or prev in ("the", "a", "an"):
                     continue
                 # "... and Kasia said", "Tesfay was in the hostel": an unknown word doing what people do.
@@ -858,6 +879,8 @@ class NameFinder:
             return None
         if words[0].lower() in self._org_prefixes or prev_token.lower() in self._org_prefixes:
             return None  # "Ysgol Plasmawr", "St Illtyd's"
+        if len(words) == 1 and words[0].lower() in self._relation_words:
+            return None  # "gyda Taid", "my Nana": a relation, not a name
         if len(words) == 1 and (words[0].lower() in self._ambiguous or prev_token.lower() in ("the", "a", "an")):
             return None  # "the Barry probation office", "Brooklyn": a place unless a person's context says so
         if n_tokens == 1 and is_first and words[0].lower() not in self.first_names:

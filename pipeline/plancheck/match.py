@@ -169,10 +169,17 @@ def consultation_themes(
     """
     p = _params(params)
     generic = {str(t).lower() for t in p["generic_terms"]}
-    speakers = set(p["speakers"])
-    voiced = statements.loc[statements["speaker"].isin(speakers), "statement_id"]
-    voiced_set = set(voiced)
+    voiced_set = set(statements.loc[statements["speaker"].isin(set(p["speakers"])), "statement_id"])
     c = codes.loc[codes["statement_id"].isin(voiced_set) & (codes["code"] != "uncoded")]
+    rows = _codebook_theme_rows(c, codebook, generic, bool(p["include_subthemes"]))
+    if topics is not None and len(topics):
+        rows += _emergent_theme_rows(topics, statement_topics, voiced_set, generic)
+    return pd.DataFrame(rows, columns=["theme_id", "kind", "code", "theme", "description", "key_terms",
+                                       "statement_ids", "consultation_coverage"])
+
+
+def _codebook_theme_rows(c: pd.DataFrame, codebook, generic: set[str], include_subthemes: bool) -> list[dict]:
+    """Every priority area, and each sub-theme somebody raised, with the voiced statements coded to it."""
     rows: list[dict] = []
     for code in codebook.codes:
         ids = sorted(set(c.loc[c["code"] == code.id, "statement_id"]))
@@ -182,7 +189,7 @@ def consultation_themes(
             "description": codebook.describe(code.id), "key_terms": _clean_terms(terms, generic, 3),
             "statement_ids": ids, "consultation_coverage": "a priority area of the plan",
         })
-        for sub in (code.subthemes if p["include_subthemes"] else []):
+        for sub in (code.subthemes if include_subthemes else []):
             sids = sorted(set(c.loc[c["subtheme"] == sub.id, "statement_id"]))
             if not sids:
                 continue
@@ -191,39 +198,45 @@ def consultation_themes(
                 "description": f"{sub.name}: {', '.join(sub.terms)}", "key_terms": _clean_terms(sub.terms, generic, 3),
                 "statement_ids": sids, "consultation_coverage": f"a sub-theme of {code.id}",
             })
-    if topics is not None and len(topics):
-        members: dict[int, list[str]] = {}
-        if statement_topics is not None and len(statement_topics):
-            st = statement_topics.loc[statement_topics["statement_id"].isin(voiced_set)]
-            members = {int(t): sorted(g["statement_id"]) for t, g in st.groupby("topic")}
-        for t in topics.sort_values("topic").itertuples(index=False):
-            if int(t.topic) < 0:
-                continue
-            ids = members.get(int(t.topic))
-            if ids is None:
-                ids = sorted(s for s in str(t.representative_statement_ids or "").split(";") if s in voiced_set)
-            keywords = [k.strip() for k in str(t.keywords or "").split(";")]
-            name = str(getattr(t, "name", "") or re.sub(r"^PA\d+ [^:]*:\s*", "", str(t.label)))
-            kind = str(getattr(t, "kind", "subject") or "subject")
-            label = str(t.label)
-            aside = kind in ("plan_comments", "welsh") or label.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX))
-            if aside and not label.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX)):
-                label = (PLAN_COMMENTS_PREFIX if kind == "plan_comments" else WELSH_PREFIX) + name
-            terms = _clean_terms(keywords, generic)
-            covered = bool(getattr(t, "covered", False))
-            rows.append({
-                "theme_id": f"topic:{int(t.topic)}", "kind": "plan_comments" if aside else "emergent",
-                # the area that codes most of its statements, when that share is enough to say the
-                # plan's area covers it: an action in that area is on the same subject
-                "code": str(getattr(t, "nearest_code", "") or "") if covered else "",
-                "theme": label if aside else name,
-                # coverage rests on the statements: the description is what the report shows, and the
-                # theme's vector is the centroid of its statements (theme_vectors)
-                "description": str(getattr(t, "description", "") or ", ".join(terms) or name), "key_terms": terms,
-                "statement_ids": ids, "consultation_coverage": str(t.coverage),
-            })
-    return pd.DataFrame(rows, columns=["theme_id", "kind", "code", "theme", "description", "key_terms",
-                                       "statement_ids", "consultation_coverage"])
+    return rows
+
+
+def _emergent_theme_rows(topics: pd.DataFrame, statement_topics: pd.DataFrame | None, voiced_set: set[str],
+                         generic: set[str]) -> list[dict]:
+    """Each emergent theme (topic -1 left out) with its voiced statements; comments on the plan itself
+    and Welsh statements grouped by language are marked to be read apart."""
+    members: dict[int, list[str]] = {}
+    if statement_topics is not None and len(statement_topics):
+        st = statement_topics.loc[statement_topics["statement_id"].isin(voiced_set)]
+        members = {int(t): sorted(g["statement_id"]) for t, g in st.groupby("topic")}
+    rows: list[dict] = []
+    for t in topics.sort_values("topic").itertuples(index=False):
+        if int(t.topic) < 0:
+            continue
+        ids = members.get(int(t.topic))
+        if ids is None:
+            ids = sorted(s for s in str(t.representative_statement_ids or "").split(";") if s in voiced_set)
+        keywords = [k.strip() for k in str(t.keywords or "").split(";")]
+        name = str(getattr(t, "name", "") or re.sub(r"^PA\d+ [^:]*:\s*", "", str(t.label)))
+        kind = str(getattr(t, "kind", "subject") or "subject")
+        label = str(t.label)
+        aside = kind in ("plan_comments", "welsh") or label.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX))
+        if aside and not label.startswith((PLAN_COMMENTS_PREFIX, WELSH_PREFIX)):
+            label = (PLAN_COMMENTS_PREFIX if kind == "plan_comments" else WELSH_PREFIX) + name
+        terms = _clean_terms(keywords, generic)
+        covered = bool(getattr(t, "covered", False))
+        rows.append({
+            "theme_id": f"topic:{int(t.topic)}", "kind": "plan_comments" if aside else "emergent",
+            # the area that codes most of its statements, when that share is enough to say the
+            # plan's area covers it: an action in that area is on the same subject
+            "code": str(getattr(t, "nearest_code", "") or "") if covered else "",
+            "theme": label if aside else name,
+            # coverage rests on the statements: the description is what the report shows, and the
+            # theme's vector is the centroid of its statements (theme_vectors)
+            "description": str(getattr(t, "description", "") or ", ".join(terms) or name), "key_terms": terms,
+            "statement_ids": ids, "consultation_coverage": str(t.coverage),
+        })
+    return rows
 
 
 def profile_themes(themes: pd.DataFrame, statements: pd.DataFrame, params: dict[str, Any] | None = None) -> pd.DataFrame:
@@ -328,38 +341,20 @@ def match_pairs(
         ``theme_id, action_id, ref, similarity, shared_terms, same_area, strength, reason``.
     """
     p = _params(params)
-    hi, mid, lo = float(p["addressed_similarity"]), float(p["term_similarity"]), float(p["partly_similarity"])
-    e_sure, e_hi = float(p["emergent_sure_similarity"]), float(p["emergent_addressed_similarity"])
-    e_lo, e_area = float(p["emergent_partly_similarity"]), float(p["emergent_area_similarity"])
-    e_top, e_part = float(p["emergent_top_similarity"]), float(p["emergent_partly_share"])
-    e_terms = float(p["emergent_term_min_similarity"])
-    min_share, n_terms = float(p["min_statement_share"]), int(p["term_only_min_terms"])
     sims = theme_vecs @ action_vecs.T if len(themes) and len(actions) else np.zeros((len(themes), len(actions)))
     shares = statement_shares if statement_shares is not None else np.zeros_like(sims)
     tops = statement_top if statement_top is not None else np.zeros_like(sims)
     areas = [set(split_multi(a)) - {"unknown"} if a else set() for a in actions["area_codes"].fillna("")]
     rows: list[dict] = []
     for i, th in enumerate(themes.itertuples(index=False)):
+        if th.kind == "plan_comments":
+            continue  # comments on the draft are read apart, not answered by an action
         for j, ac in enumerate(actions.itertuples(index=False)):
-            sim = float(sims[i, j])
+            sim, share = float(sims[i, j]), float(shares[i, j])
             terms = shared_terms(th.key_terms, ac.text)
             same = bool(th.code) and th.code in areas[j]
-            share = float(shares[i, j])
-            if th.kind == "plan_comments":
-                continue  # comments on the draft are read apart, not answered by an action
-            if th.kind == "emergent":
-                if sim >= e_sure or (sim >= e_hi and (share >= min_share or terms or same)):
-                    strength = "strong"
-                elif (float(tops[i, j]) >= e_top or (sim >= e_lo and share >= e_part) or (same and sim >= e_area)
-                      or (len(terms) >= n_terms and sim >= e_terms)):
-                    strength = "weak"
-                else:
-                    continue
-            elif sim >= hi or (sim >= mid and (terms or same)) or (th.kind == "priority_area" and same):
-                strength = "strong"
-            elif sim >= lo or (same and terms) or len(terms) >= n_terms:
-                strength = "weak"
-            else:
+            strength = _pair_strength(th.kind, sim, share, float(tops[i, j]), terms, same, p)
+            if strength is None:
                 continue
             why = [f"similarity {sim:.2f}"]
             if th.kind == "emergent":
@@ -375,6 +370,28 @@ def match_pairs(
     out["strength_rank"] = out["strength"].map({"strong": 0, "weak": 1})
     out = out.sort_values(["theme_id", "strength_rank", "similarity", "action_id"], ascending=[True, True, False, True])
     return out.drop(columns="strength_rank").reset_index(drop=True)
+
+
+def _pair_strength(kind: str, sim: float, share: float, top: float, terms: list[str], same: bool,
+                   p: dict[str, Any]) -> str | None:
+    """``"strong"``, ``"weak"`` or ``None`` for one (theme, action) pair, by the rules of :func:`match_pairs`."""
+    if kind == "emergent":
+        if sim >= float(p["emergent_sure_similarity"]) or (
+                sim >= float(p["emergent_addressed_similarity"])
+                and (share >= float(p["min_statement_share"]) or terms or same)):
+            return "strong"
+        if (top >= float(p["emergent_top_similarity"])
+                or (sim >= float(p["emergent_partly_similarity"]) and share >= float(p["emergent_partly_share"]))
+                or (same and sim >= float(p["emergent_area_similarity"]))
+                or (len(terms) >= int(p["term_only_min_terms"]) and sim >= float(p["emergent_term_min_similarity"]))):
+            return "weak"
+        return None
+    if sim >= float(p["addressed_similarity"]) or (sim >= float(p["term_similarity"]) and (terms or same)) or (
+            kind == "priority_area" and same):
+        return "strong"
+    if sim >= float(p["partly_similarity"]) or (same and terms) or len(terms) >= int(p["term_only_min_terms"]):
+        return "weak"
+    return None
 
 
 def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataFrame,
@@ -633,57 +650,21 @@ def check_plan(
 
     p = _params(params)
     validate_inputs(plan, statements, codes, topics, statement_topics)
-    actions = plan.loc[plan["kind"] == "action"].reset_index(drop=True)
-    heading_code = section_codes(actions, codebook.ids, [c.name for c in codebook.codes])
-    coder = {}
-    if action_codes is not None and len(action_codes):
-        coder = dict(zip(action_codes["action_id"], action_codes["codes"].fillna(""), strict=True))
-    area = []
-    for aid, h in zip(actions["action_id"], heading_code, strict=True):
-        codes_ = [h] if h else []
-        codes_ += [c for c in str(coder.get(aid, "")).split(";") if c and c not in codes_ and c != "uncoded"]
-        area.append(";".join(codes_))
-    actions = actions.assign(area_codes=area)
-
+    actions = _placed_actions(plan, codebook, action_codes)
     voiced = statements.loc[statements["speaker"].isin(p["speakers"])].sort_values("statement_id").reset_index(drop=True)
     themes = consultation_themes(voiced, codes, codebook, topics, statement_topics, p)
     themes = profile_themes(themes, voiced, p)
     t_vecs = theme_vectors(themes, voiced, embed, p)
     a_vecs = embed(actions["text"].astype(str).tolist())
     text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
-    stmt_sims = [embed([text_of[s] for s in ids if s in text_of]) @ a_vecs.T if len(ids) and len(actions)
-                 else np.zeros((0, len(actions))) for ids in themes["statement_ids"]]
-    thr = float(p["statement_similarity"])
-    shares = np.array([(S >= thr).mean(axis=0) if len(S) else np.zeros(len(actions)) for S in stmt_sims]
-                      ).reshape(len(themes), len(actions))
-    k = int(p["top_statements"])
-    tops = np.array([np.sort(S, axis=0)[-k:].mean(axis=0) if len(S) else np.zeros(len(actions)) for S in stmt_sims]
-                    ).reshape(len(themes), len(actions))
+    stmt_sims, shares, tops = _statement_matches(themes, text_of, a_vecs, embed, p)
     pairs = match_pairs(themes, actions, t_vecs, a_vecs, p, statement_shares=shares, statement_top=tops)
     coverage = classify_themes(themes, pairs, actions, p)
-    missing = {}
-    for i, th in enumerate(themes.itertuples(index=False)):
-        matched = pairs.loc[pairs["theme_id"] == th.theme_id, "action_id"].tolist()
-        if th.kind != "emergent" or not matched:
-            continue
-        cols = [list(actions["action_id"]).index(a) for a in matched]
-        texts = [text_of[s] for s in th.statement_ids if s in text_of]
-        missing[th.theme_id] = missing_part(texts, stmt_sims[i][:, cols], th.key_terms,
-                                            " ".join(actions["text"].astype(str).iloc[cols]), thr,
-                                            quote=th.n_participants >= min_count, max_chars=int(p["quote_max_chars"]))
+    missing = _missing_parts(themes, actions, pairs, stmt_sims, text_of, min_count, p)
     coverage["missing_part"] = coverage["theme_id"].map(missing).fillna("")
     closest = closest_actions(themes, actions, t_vecs, a_vecs)
     coverage["closest_action"] = coverage["theme_id"].map(closest)
-    # Quotes beside a theme: only when at least min_count people raised it.
-    quotes = {}
-    for th in themes.itertuples(index=False):
-        if th.n_participants >= min_count and th.statement_ids:
-            vecs = embed([text_of[s] for s in th.statement_ids])
-            cand = sorted(zip((vecs @ t_vecs[list(themes["theme_id"]).index(th.theme_id)]).tolist(), th.statement_ids, strict=True),
-                          key=lambda x: (-x[0], x[1]))
-            picked = pick_quotes([text_of[s] for _, s in cand], int(p["max_quotes"]), int(p["quote_max_chars"]))
-            quotes[th.theme_id] = " || ".join(picked)
-    coverage["quotes"] = coverage["theme_id"].map(quotes).fillna("")
+    coverage["quotes"] = coverage["theme_id"].map(_theme_quotes(themes, t_vecs, text_of, embed, min_count, p)).fillna("")
     s_vecs = embed(voiced["text"].astype(str).tolist()) if len(voiced) else np.zeros((0, a_vecs.shape[1]))
     evidence = action_evidence(actions, voiced, a_vecs, s_vecs, pairs, themes, min_count, p)
     summary = {
@@ -694,6 +675,66 @@ def check_plan(
         "gaps": coverage.loc[coverage["status"] != "addressed", "theme"].tolist(),
     }
     return PlanCheck(coverage=coverage, evidence=evidence, pairs=pairs, summary=summary)
+
+
+def _placed_actions(plan: pd.DataFrame, codebook, action_codes: pd.DataFrame | None) -> pd.DataFrame:
+    """The plan's actions with ``area_codes``: the priority area its heading names, then the coder's."""
+    actions = plan.loc[plan["kind"] == "action"].reset_index(drop=True)
+    heading_code = section_codes(actions, codebook.ids, [c.name for c in codebook.codes])
+    coder = {}
+    if action_codes is not None and len(action_codes):
+        coder = dict(zip(action_codes["action_id"], action_codes["codes"].fillna(""), strict=True))
+    area = []
+    for aid, h in zip(actions["action_id"], heading_code, strict=True):
+        codes_ = [h] if h else []
+        codes_ += [c for c in str(coder.get(aid, "")).split(";") if c and c not in codes_ and c != "uncoded"]
+        area.append(";".join(codes_))
+    return actions.assign(area_codes=area)
+
+
+def _statement_matches(themes: pd.DataFrame, text_of: dict[str, str], a_vecs: np.ndarray, embed: Embed,
+                       p: dict[str, Any]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
+    """Per theme, its statements' similarity to every action; the share of statements at least
+    ``statement_similarity`` similar to each action; the mean of the ``top_statements`` closest."""
+    n_a = a_vecs.shape[0]
+    stmt_sims = [embed([text_of[s] for s in ids if s in text_of]) @ a_vecs.T if len(ids) and n_a
+                 else np.zeros((0, n_a)) for ids in themes["statement_ids"]]
+    thr, k = float(p["statement_similarity"]), int(p["top_statements"])
+    shares = np.array([(S >= thr).mean(axis=0) if len(S) else np.zeros(n_a) for S in stmt_sims]).reshape(len(themes), n_a)
+    tops = np.array([np.sort(S, axis=0)[-k:].mean(axis=0) if len(S) else np.zeros(n_a) for S in stmt_sims]
+                    ).reshape(len(themes), n_a)
+    return stmt_sims, shares, tops
+
+
+def _missing_parts(themes: pd.DataFrame, actions: pd.DataFrame, pairs: pd.DataFrame, stmt_sims: list[np.ndarray],
+                   text_of: dict[str, str], min_count: int, p: dict[str, Any]) -> dict[str, str]:
+    """For each emergent theme some action matches, the part of it those actions miss."""
+    missing = {}
+    ids = list(actions["action_id"])
+    for i, th in enumerate(themes.itertuples(index=False)):
+        matched = pairs.loc[pairs["theme_id"] == th.theme_id, "action_id"].tolist()
+        if th.kind != "emergent" or not matched:
+            continue
+        cols = [ids.index(a) for a in matched]
+        texts = [text_of[s] for s in th.statement_ids if s in text_of]
+        missing[th.theme_id] = missing_part(texts, stmt_sims[i][:, cols], th.key_terms,
+                                            " ".join(actions["text"].astype(str).iloc[cols]),
+                                            float(p["statement_similarity"]), quote=th.n_participants >= min_count,
+                                            max_chars=int(p["quote_max_chars"]))
+    return missing
+
+
+def _theme_quotes(themes: pd.DataFrame, t_vecs: np.ndarray, text_of: dict[str, str], embed: Embed, min_count: int,
+                  p: dict[str, Any]) -> dict[str, str]:
+    """Quotes beside a theme, closest to its centre first: only when at least ``min_count`` people raised it."""
+    quotes = {}
+    for i, th in enumerate(themes.itertuples(index=False)):
+        if th.n_participants >= min_count and th.statement_ids:
+            vecs = embed([text_of[s] for s in th.statement_ids])
+            cand = sorted(zip((vecs @ t_vecs[i]).tolist(), th.statement_ids, strict=True), key=lambda x: (-x[0], x[1]))
+            picked = pick_quotes([text_of[s] for _, s in cand], int(p["max_quotes"]), int(p["quote_max_chars"]))
+            quotes[th.theme_id] = " || ".join(picked)
+    return quotes
 
 
 def disclosure_safe(table: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
