@@ -418,6 +418,11 @@ class CodebookCoder:
             self.thresholds_ = dict.fromkeys(self.ids, 0.5)  # score 1 - 0.5**hits: any hit reaches it
             self.calibration_ = "fixed: any lexicon term matched"
             return self
+        return self._fit_classifier(all_text, texts, y_an, y, weight, is_analyst, is_own, n_ex)
+
+    def _fit_classifier(self, all_text: list[str], texts: list[str], y_an: np.ndarray, y: np.ndarray,
+                        weight: np.ndarray, is_analyst: np.ndarray, is_own: np.ndarray, n_ex: int) -> CodebookCoder:
+        """Features, thresholds calibrated out of fold, and the per-code models (see :meth:`fit`)."""
         emb = self.embedder_.encode(all_text) if all_text else np.zeros((0, 384))
         self.pool_labels_ = None
         if self.knn and self.method == "combined":

@@ -157,14 +157,7 @@ def evaluate_frame(
     """
     gold = check_labelled(gold, "gold")
     train = check_labelled(train, "training") if train is not None else None
-    missing_by = [c for c in by if c not in gold.columns]
-    if missing_by:
-        raise EvaluationInputError(f"The gold file has no column {', '.join(map(repr, missing_by))} to break the "
-                                   f"figures down by; it has {', '.join(gold.columns)}.")
-    if codebook is None:
-        if train is None:
-            raise EvaluationInputError("Give a codebook (--codebook) or a training file (--train) to learn the codes from.")
-        codebook = Codebook.from_labels([c for v in train["codes"] for c in parse_labels(v)])
+    codebook = _evaluation_codebook(gold, codebook, train, by)
     gold_labels = [parse_labels(v) for v in gold["codes"]]
     unknown = sorted({c for g in gold_labels for c in g} - set(codebook.ids))
     if unknown:
@@ -177,10 +170,32 @@ def evaluate_frame(
     coder = CodebookCoder(codebook, embedder=embedder, **params).fit(tx, ty, tl)
 
     texts = list(gold["text"])
+    result, out, pred = _code_and_score(coder, gold, gold_labels, random_state)
+    result.update(_question_scores(gold, train, codebook, embedder, random_state, out))
+    result.update(_stance_scores(gold, train, codebook, embedder, random_state, out))
+    result.update(_suggestion_scores(gold))
+    if "language" in gold.columns:
+        result["by_language"] = _scores_by_language(gold, gold_labels, pred, codebook.ids)
+    for col in by or ():
+        result.setdefault("by", {})[col] = scores_by(
+            gold, col, gold_labels, pred, codebook.ids, out["pred_stance"].tolist() if "pred_stance" in out else None
+        ).to_dict(orient="records")
+    result["thresholds"] = {k: round(v, 4) for k, v in coder.thresholds_.items()}
+    result["calibration"] = coder.calibration_
+    result["codebook"] = codebook.name
+    result["n_train"] = len(tx)
+    if baselines:
+        result["baselines"] = run_baselines(texts, gold_labels, codebook, coder, tx, ty, embedder, random_state)
+    return result, out
+
+
+def _code_and_score(coder: CodebookCoder, gold: pd.DataFrame, gold_labels: list, random_state: int):
+    """Code the gold statements and score the codes: ``(result, predictions table, predicted codes)``."""
+    texts = list(gold["text"])
     t0 = time.perf_counter()
     pred, proba = coder.predict_scores(texts)
     elapsed = time.perf_counter() - t0
-    result = multilabel_scores(gold_labels, pred, codebook.ids)
+    result = multilabel_scores(gold_labels, pred, coder.ids)
     result["f1_samples_interval"] = list(bootstrap_interval(sample_f1(gold_labels, pred), random_state=random_state))
     result["statements_per_second"] = round(len(texts) / elapsed, 1) if elapsed > 0 else None
     conf = statement_confidence(proba, [coder.thresholds_[c] for c in coder.ids])
@@ -190,54 +205,75 @@ def evaluate_frame(
     out["confidence"] = np.round(conf, 4)
     for j, cid in enumerate(coder.ids):
         out[f"score_{cid}"] = np.round(proba[:, j], 4)
+    return result, out, pred
 
-    result["question_accuracy"] = None
-    if "question" in gold.columns and codebook.questions or ("question" in gold.columns and train is not None and "question" in train):
+
+def _evaluation_codebook(gold: pd.DataFrame, codebook: Codebook | None, train: pd.DataFrame | None,
+                         by: Sequence[str]) -> Codebook:
+    """The codebook to evaluate with (the training table's codes when none is given); checks ``by``."""
+    missing_by = [c for c in by if c not in gold.columns]
+    if missing_by:
+        raise EvaluationInputError(f"The gold file has no column {', '.join(map(repr, missing_by))} to break the "
+                                   f"figures down by; it has {', '.join(gold.columns)}.")
+    if codebook is not None:
+        return codebook
+    if train is None:
+        raise EvaluationInputError("Give a codebook (--codebook) or a training file (--train) to learn the codes from.")
+    return Codebook.from_labels([c for v in train["codes"] for c in parse_labels(v)])
+
+
+def _question_scores(gold, train, codebook, embedder, random_state, out: pd.DataFrame) -> dict:
+    """Accuracy of the question each statement answers (adds ``pred_question`` to ``out``)."""
+    result = {"question_accuracy": None}
+    has_train_q = train is not None and "question" in train
+    if "question" in gold.columns and (codebook.questions or has_train_q):
         qi = QuestionInferer(codebook, embedder=embedder, random_state=random_state)
-        qi.fit(tx, list(train["question"]) if train is not None and "question" in train else None)
+        qi.fit(list(train["text"]) if train is not None else [], list(train["question"]) if has_train_q else None)
         if qi.ids_:
-            q_pred, _ = qi.predict(texts)
+            q_pred, _ = qi.predict(list(gold["text"]))
             out["pred_question"] = q_pred
             result["question_accuracy"] = accuracy(list(gold["question"]), q_pred)
-    result["stance_accuracy"] = None
-    result["stance_f1_macro"] = None
-    if "stance" in gold.columns:
-        st = stance_training(codebook, train)
-        sc = StanceClassifier(embedder=embedder, random_state=random_state)
-        sc.fit(st["text"].tolist(), st["stance"].tolist(), st["question"].tolist())
-        s_pred, _ = sc.predict(texts, list(gold["question"]) if "question" in gold.columns else None)
-        out["pred_stance"] = s_pred
-        g = list(gold["stance"])
-        result["stance_accuracy"] = accuracy(g, s_pred)
-        result["stance_f1_macro"] = f1_macro(g, s_pred, [s for s in STANCES if s in set(g)])
-        result["stance_method"] = "classifier trained on the training statements" if sc.model_ is not None else "cue rules"
-    if "is_suggestion" in gold.columns:
-        sug = [is_suggestion(t) for t in texts]
-        truth = _bool(gold["is_suggestion"])
-        tp = sum(a and b for a, b in zip(truth, sug, strict=True))
-        p = tp / max(sum(sug), 1)
-        r = tp / max(sum(truth), 1)
-        result["suggestion_accuracy"] = accuracy(truth, sug)
-        result["suggestion_f1"] = round(2 * p * r / (p + r), 4) if p + r else 0.0
-    if "language" in gold.columns:
-        result["by_language"] = {}
-        for lang, idx in gold.groupby("language").groups.items():
-            idx = list(idx)
-            scores = multilabel_scores([gold_labels[i] for i in idx], [pred[i] for i in idx], codebook.ids)
-            scores.pop("per_code")
-            result["by_language"][str(lang)] = scores
-    for col in by or ():
-        result.setdefault("by", {})[col] = scores_by(
-            gold, col, gold_labels, pred, codebook.ids, out["pred_stance"].tolist() if "pred_stance" in out else None
-        ).to_dict(orient="records")
-    result["thresholds"] = {k: round(v, 4) for k, v in coder.thresholds_.items()}
-    result["calibration"] = coder.calibration_
-    result["codebook"] = codebook.name
-    result["n_train"] = len(tx)
+    return result
 
-    if baselines:
-        result["baselines"] = run_baselines(texts, gold_labels, codebook, coder, tx, ty, embedder, random_state)
-    return result, out
+
+def _stance_scores(gold, train, codebook, embedder, random_state, out: pd.DataFrame) -> dict:
+    """Stance accuracy and macro-F1 (adds ``pred_stance`` to ``out``)."""
+    result: dict = {"stance_accuracy": None, "stance_f1_macro": None}
+    if "stance" not in gold.columns:
+        return result
+    st = stance_training(codebook, train)
+    sc = StanceClassifier(embedder=embedder, random_state=random_state)
+    sc.fit(st["text"].tolist(), st["stance"].tolist(), st["question"].tolist())
+    s_pred, _ = sc.predict(list(gold["text"]), list(gold["question"]) if "question" in gold.columns else None)
+    out["pred_stance"] = s_pred
+    g = list(gold["stance"])
+    result["stance_accuracy"] = accuracy(g, s_pred)
+    result["stance_f1_macro"] = f1_macro(g, s_pred, [s for s in STANCES if s in set(g)])
+    result["stance_method"] = "classifier trained on the training statements" if sc.model_ is not None else "cue rules"
+    return result
+
+
+def _suggestion_scores(gold: pd.DataFrame) -> dict:
+    """Accuracy and F1 of the suggestion flag (scikit-learn's ``f1_score``)."""
+    if "is_suggestion" not in gold.columns:
+        return {}
+    from sklearn.metrics import f1_score
+
+    sug = [is_suggestion(t) for t in gold["text"]]
+    truth = _bool(gold["is_suggestion"])
+    return {"suggestion_accuracy": accuracy(truth, sug),
+            "suggestion_f1": round(float(f1_score(truth, sug, zero_division=0)), 4)}
+
+
+def _scores_by_language(gold: pd.DataFrame, gold_labels: list, pred: list, ids: Sequence[str]) -> dict:
+    """Coding figures for each language of the gold statements."""
+    out = {}
+    for lang, idx in gold.groupby("language").groups.items():
+        idx = list(idx)
+        scores = multilabel_scores([gold_labels[i] for i in idx], [pred[i] for i in idx], ids)
+        scores.pop("per_code")
+        out[str(lang)] = scores
+    return out
 
 
 def run_baselines(texts, gold_labels, codebook, coder, tx, ty, embedder, random_state) -> dict:

@@ -6,7 +6,13 @@ Used by :mod:`pipeline.ingest.redact`. A name is found by any of these, each rec
 - ``title``: a title or rank before a capitalised word ("PC O'Connor", "Sgt Hughes", "Mrs Begum").
 - ``context``: a relation or role before a word ("my brother Tyrone", "her key worker, Bethan",
   "my mate tyrone"), an introduction ("my name is X", "call me X"), "X and I" / "me and X", or a
-  capitalised word before a verb of speech or action ("Kasia said").
+  capitalised word before a verb of speech or action ("Kasia said"); also a name that is a word or a
+  religion opening a clause before a verb of speech ("Christian said"), "the Evans-Pryce family", two words
+  joined by "and" before a plural person's cue ("Amber and Jade were both ...", "Milan and Paris are
+  twins"), a name in brackets after a participant reference ("P4 (Tiffany)"), a name after a contact
+  verb before a phone number ("Text Mo on ..."), cues after a word ("Hope is only seven", "Ely, that's his
+  real name", "Tee's mum", "Grace from the hostel said") and a lower-case surname after a lower-case
+  title ("i told dc patel").
 - ``gazetteer``: a capitalised word in the first-name gazetteer (below), not at a place or
   organisation ("Jamal", "Siobhan", "Oluwaseun").
 - ``ner``: spaCy's small English model calls it a PERSON (only run on answers that still hold a
@@ -16,7 +22,10 @@ Used by :mod:`pipeline.ingest.redact`. A name is found by any of these, each rec
 Every name is extended over a following surname, Welsh patronymic ("Dylan ap Rhys", "Nia ferch
 Emyr"), Irish/Arabic particles ("Ali bin Hamad", "Sean Mac Giolla") and hyphenated or apostrophe
 forms, and is always replaced as whole words: "O'Connor", "Smith-Jones" and "Tyrone's" (as
-"[NAME]'s") never leave part of a name beside the placeholder.
+"[NAME]'s") never leave part of a name beside the placeholder. A name that is also a word is taken in
+with the found half ("Nana Kofi", "Justice Boateng", "Liu Yang", "Trevor Brown", 'Kwame "KK"
+Mensah'), NER names included. A word after a school or church prefix ("St Illtyd's", "Ysgol Plasmawr")
+stays.
 
 The gazetteer of first names and surnames comes from two packages with clear licences and lawful
 sources, read at run time (no download): ``faker`` (MIT; per-country lists of common first and last
@@ -332,7 +341,6 @@ class NameFinder:
         set_(self, "_nick_re", re.compile(
             rf"(?i:\b(?:{nick})(?:\s+(?:him|her|me|them|us|it))?|\bnickname\b[^.!?]{{0,25}}?\b(?:is|was))\s+"
             rf"['\u2018\"\u201c]?(?P<name>{word})"))
-        set_(self, "_nick_prefixes", _lower_set(cfg.get("nickname_prefixes")))
         set_(self, "_place_prefixes", tuple(sorted(_lower_set(cfg.get("place_prefixes")))))
         self._init_extra_rules(cfg, keep_words - frozenset(a.lower() for a in keep_all))
         platforms = _alt(str(t) for t in cfg.get("handle_context", []) or ["snapchat", "instagram"])
@@ -351,6 +359,7 @@ class NameFinder:
         set_ = object.__setattr__
         word = WORD.pattern
         set_(self, "_descriptive", descriptive)
+        set_(self, "_nick_prefixes", _lower_set(cfg.get("nickname_prefixes")))
         set_(self, "_speech", _lower_set(cfg.get("speech_verbs")))
         set_(self, "_org_prefixes", _lower_set(cfg.get("organisation_prefixes")))
         set_(self, "_relation_words", _lower_set(cfg.get("relations")))
@@ -370,7 +379,11 @@ class NameFinder:
     # -- extra rules (groups, pairs, participant references, contact verbs, speech) ----------------
 
     def _extra_candidates(self, text: str, spans: list[NameSpan]) -> None:
-        """Add names found by the group, pair, participant, contact and speech rules to ``spans``."""
+        """Add names found in brackets and by the group, pair, participant, contact and speech rules to ``spans``."""
+        for m in re.finditer(rf"\(\s*(?P<name>{WORD.pattern})\s*\)", text):
+            tok = m.group("name")
+            if tok[:1].isupper() and not is_english(tok.lower()) and not tok.isupper():
+                self._add(spans, text, m.start("name"), tok, "context", allow_lower=False, strict_name=False)
         for m in self._family_re.finditer(text):
             if self._family_name(m.group("name")):
                 spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
@@ -455,7 +468,7 @@ class NameFinder:
                 and low not in self.common_words and not token.isupper())
 
     def _unknown_pair(self, text: str, first: str, second: str) -> bool:
-        """"Filmon Tesfay arrived": two unknown words before a lower-case verb (or one unknown word after a
+        """"Yonas Tesfay arrived": two unknown words before a lower-case verb (or one unknown word after a
         name, ``first=""``), in a sentence that is not Welsh ("Drws Agored Prison Link" is an organisation)."""
         if not self._unknown_word(second) or first and not self._unknown_word(first):
             return False
@@ -498,7 +511,7 @@ class NameFinder:
         return len(words) == 2 and words[1][:1].isupper() and words[0].lower() in self._org_prefixes and words[0][:1].isupper()
 
     def _descriptive_surname(self, text: str, pos: int, core: str) -> bool:
-        """"Neville Brown, the elder" / "Neville Brown said": a descriptive word that is a surname, ending a clause."""
+        """"Trevor Brown, the elder" / "Trevor Brown said": a descriptive word that is a surname, ending a clause."""
         low = core.lower()
         if low not in self._descriptive or low not in self.surnames:
             return False
@@ -507,8 +520,8 @@ class NameFinder:
         return not rest or rest[:1] in ",.;:!?)" or bool(nm and nm.group(1) in self._speech)
 
     def _left_name_word(self, text: str, start: int, token: str) -> bool:
-        """A capitalised word before a found name that is itself a name, though also a word ("Nana Yaw",
-        "Justice Mensah", "Zhang Wei"), opening the sentence or clause."""
+        """A capitalised word before a found name that is itself a name, though also a word ("Nana Kofi",
+        "Justice Boateng", "Liu Yang"), opening the sentence or clause."""
         low = token.lower()
         if low in _STOP or low in _ADVERBS or low in self._titles or low in self._org_words or low in self._welsh:
             return False
@@ -662,9 +675,15 @@ class NameFinder:
                     continue
                 # "... and Kasia said", "Tesfay was in the hostel": an unknown word doing what people do.
                 self._add(spans, text, m.start(), tok, "context", allow_lower=False, left=True, strict_name=False)
+        if language == "en":
+            self._lower_case_names(text, spans)
+        self._extra_candidates(text, spans)
+        spans = self._chains(text, _merge(spans))
+        return _merge(spans)
+
+    def _lower_case_names(self, text: str, spans: list[NameSpan]) -> None:
+        """Lower-case first names in English text ("me and jamal", "kuba got nicked", "sky says ...")."""
         for m in _LOWER_WORD.finditer(text):
-            if language != "en":
-                break
             low = m.group(0)
             if low not in self.first_names or low in _STOP or low in self.keep:
                 continue
@@ -677,13 +696,6 @@ class NameFinder:
             nm = WORD.search(text, m.end(), m.end() + 30)
             if not is_english(low) or nm and nm.group(0).lower() in self._verbs and self._sentence_initial(text, m.start()):
                 spans.append(NameSpan(m.start(), m.end(), "NAME", "gazetteer"))  # "me and jamal", "kuba got nicked"
-        for m in re.finditer(rf"\(\s*(?P<name>{WORD.pattern})\s*\)", text):
-            tok = m.group("name")
-            if tok[:1].isupper() and not is_english(tok.lower()) and not tok.isupper():
-                self._add(spans, text, m.start("name"), tok, "context", allow_lower=False, strict_name=False)
-        self._extra_candidates(text, spans)
-        spans = self._chains(text, _merge(spans))
-        return _merge(spans)
 
     def _add(
         self,
@@ -762,7 +774,7 @@ class NameFinder:
             if not core[:1].isupper() or core.isupper() and len(core) > 3:
                 return end
             if low in self.keep and self._descriptive_surname(text, pos, core):
-                return pos + len(core)  # "Neville Brown, the elder": a colour word after a first name is a surname
+                return pos + len(core)  # "Trevor Brown, the elder": a colour word after a first name is a surname
             if low in self.keep or low in self._org_words or low in self._verbs or low in self._months:
                 return end
             if low in self.common_words and low not in self.surnames:
@@ -817,7 +829,7 @@ class NameFinder:
                 return new - len(m2.group(0))  # "Mali ferch Gwilym", "Ali bin Hamad"
             return start
         if tok[:1].isupper() and self._left_name_word(text, new, tok):
-            return new  # "Nana Yaw", "Justice Mensah", "Zhang Wei": a word that is also a name, before a name
+            return new  # "Nana Kofi", "Justice Boateng", "Liu Yang": a word that is also a name, before a name
         if not tok[:1].isupper() or low in self.keep or low in self._titles or low in self._org_words or self.is_kept(tok):
             return start
         if low in self._welsh or low in _STOP and low not in self.first_names or low in self._org_prefixes:
@@ -894,7 +906,7 @@ class NameFinder:
             return None
         start, end = whole_words(text, start, end)
         if start + len(self._core(text[start:end])) == end:  # never past a possessive ("Blackman's Noughts")
-            end = self._extend_right(text, end)  # "Neville Brown": a surname the model left out
+            end = self._extend_right(text, end)  # "Trevor Brown": a surname the model left out
         return NameSpan(self._extend_left(text, start), end, "NAME", "ner")
 
     def _toponym(self, low: str) -> bool:

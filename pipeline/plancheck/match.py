@@ -312,30 +312,9 @@ def match_pairs(
     ``statement_shares`` (themes x actions) is the share of each theme's statements at least
     ``statement_similarity`` similar to the action: how much of what people said the action speaks to;
     ``statement_top`` the mean similarity of the ``top_statements`` statements closest to the action
-    (some of what people said is answered closely). An emergent theme (a careful reader reads its
-    statements, not its name) matches an action
-
-    * ``strong`` when the action is ``emergent_sure_similarity`` similar to the theme's statements'
-      centroid; or ``emergent_addressed_similarity`` similar and it speaks to at least
-      ``min_statement_share`` of the statements, or shares a key term, or sits in the priority area
-      whose codes cover the theme;
-    * ``weak`` when its closest statements are ``emergent_top_similarity`` similar to it on average;
-      or it is ``emergent_partly_similarity`` similar and speaks to ``emergent_partly_share`` of the
-      statements; or it sits in the theme's priority area and is ``emergent_area_similarity``
-      similar; or it shares ``term_only_min_terms`` key terms and is ``emergent_term_min_similarity``
-      similar.
-
-    The codebook's themes (priority areas, sub-themes) match as follows.
-
-    ``actions`` needs ``action_id, ref, text, area_codes`` (``;``-joined priority areas of the action:
-    the one its heading names and the ones the coder gave it). A pair is
-
-    * ``strong`` when the similarity reaches ``addressed_similarity``; or it reaches
-      ``term_similarity`` and the action shares a key term with the theme or sits in the theme's
-      priority area; or the theme is a priority area and the action sits in it;
-    * ``weak`` when the similarity reaches ``partly_similarity``; or the action sits in the theme's
-      priority area and shares a key term with it; or it shares at least ``term_only_min_terms``
-      key terms with the theme.
+    (some of what people said is answered closely). ``actions`` needs ``action_id, ref, text,
+    area_codes`` (``;``-joined priority areas of the action: the one its heading names and the ones
+    the coder gave it). The rules that make a pair ``strong`` or ``weak`` are in :func:`_pair_strength`.
 
     Returns:
         ``theme_id, action_id, ref, similarity, shared_terms, same_area, strength, reason``.
@@ -374,7 +353,27 @@ def match_pairs(
 
 def _pair_strength(kind: str, sim: float, share: float, top: float, terms: list[str], same: bool,
                    p: dict[str, Any]) -> str | None:
-    """``"strong"``, ``"weak"`` or ``None`` for one (theme, action) pair, by the rules of :func:`match_pairs`."""
+    """``"strong"``, ``"weak"`` or ``None`` for one (theme, action) pair.
+
+    An emergent theme (a careful reader reads its statements, not its name) matches an action
+
+    * ``strong`` when the action is ``emergent_sure_similarity`` similar to the theme's statements'
+      centroid; or ``emergent_addressed_similarity`` similar and it speaks to at least
+      ``min_statement_share`` of the statements, or shares a key term, or sits in the priority area
+      whose codes cover the theme;
+    * ``weak`` when its closest statements are ``emergent_top_similarity`` similar to it on average;
+      or it is ``emergent_partly_similarity`` similar and speaks to ``emergent_partly_share`` of the
+      statements; or it sits in the theme's priority area and is ``emergent_area_similarity``
+      similar; or it shares ``term_only_min_terms`` key terms and is ``emergent_term_min_similarity``
+      similar.
+
+    The codebook's themes (priority areas, sub-themes) match ``strong`` when the similarity reaches
+    ``addressed_similarity``; or it reaches ``term_similarity`` and the action shares a key term with
+    the theme or sits in the theme's priority area; or the theme is a priority area and the action
+    sits in it; ``weak`` when the similarity reaches ``partly_similarity``; or the action sits in the
+    theme's priority area and shares a key term with it; or it shares at least
+    ``term_only_min_terms`` key terms with the theme.
+    """
     if kind == "emergent":
         if sim >= float(p["emergent_sure_similarity"]) or (
                 sim >= float(p["emergent_addressed_similarity"])
