@@ -159,9 +159,6 @@ def evaluate_frame(
     train = check_labelled(train, "training") if train is not None else None
     codebook = _evaluation_codebook(gold, codebook, train, by)
     gold_labels = [parse_labels(v) for v in gold["codes"]]
-    unknown = sorted({c for g in gold_labels for c in g} - set(codebook.ids))
-    if unknown:
-        log.warning("the gold file uses codes the codebook lacks (%s): they count as misses", ", ".join(unknown))
     params = dict(coder_params or {})
     params.setdefault("random_state", random_state)
     tx = list(train["text"]) if train is not None else []
@@ -210,16 +207,20 @@ def _code_and_score(coder: CodebookCoder, gold: pd.DataFrame, gold_labels: list,
 
 def _evaluation_codebook(gold: pd.DataFrame, codebook: Codebook | None, train: pd.DataFrame | None,
                          by: Sequence[str]) -> Codebook:
-    """The codebook to evaluate with (the training table's codes when none is given); checks ``by``."""
+    """The codebook to evaluate with (the training table's codes when none is given); checks ``by`` and
+    warns about gold codes the codebook lacks (they count as misses)."""
     missing_by = [c for c in by if c not in gold.columns]
     if missing_by:
         raise EvaluationInputError(f"The gold file has no column {', '.join(map(repr, missing_by))} to break the "
                                    f"figures down by; it has {', '.join(gold.columns)}.")
-    if codebook is not None:
-        return codebook
-    if train is None:
-        raise EvaluationInputError("Give a codebook (--codebook) or a training file (--train) to learn the codes from.")
-    return Codebook.from_labels([c for v in train["codes"] for c in parse_labels(v)])
+    if codebook is None:
+        if train is None:
+            raise EvaluationInputError("Give a codebook (--codebook) or a training file (--train) to learn the codes from.")
+        codebook = Codebook.from_labels([c for v in train["codes"] for c in parse_labels(v)])
+    unknown = sorted({c for v in gold["codes"] for c in parse_labels(v)} - set(codebook.ids))
+    if unknown:
+        log.warning("the gold file uses codes the codebook lacks (%s): they count as misses", ", ".join(unknown))
+    return codebook
 
 
 def _question_scores(gold, train, codebook, embedder, random_state, out: pd.DataFrame) -> dict:
