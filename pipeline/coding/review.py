@@ -69,6 +69,40 @@ def review_sheet(statements: pd.DataFrame, codes: pd.DataFrame, priority: pd.Ser
     return df[SHEET_COLUMNS]
 
 
+def _decision(row: dict, known: pd.Series, code_ids: list[str]) -> tuple[dict | None, list[dict]]:
+    """One review-sheet row as an analyst decision (``None`` when the row is blank or unusable), and the
+    problems found in it, each with a plain-English reason."""
+    sid = row["statement_id"].strip()
+    confirm = row.get("confirm", "").strip().upper()[:1]
+    correct = row.get("correct_codes", "").strip()
+    stance = row.get("correct_stance", "").strip().lower()
+    question = row.get("correct_question", "").strip().lower()
+    if not (confirm or correct or stance or question):
+        return None, []
+    if sid not in known.index:
+        return None, [{"statement_id": sid, "reason": "this statement is not in the current statements (was the data re-ingested?)"}]
+    labels = None
+    if correct:
+        labels = parse_labels(correct)
+        bad = [c for c in labels if c not in code_ids]
+        if bad:
+            return None, [{"statement_id": sid, "reason": f"correct_codes uses unknown code(s) {', '.join(bad)}; use {', '.join(code_ids)} or 'none'"}]
+    elif confirm == "N" and not (stance or question):
+        return None, [{"statement_id": sid, "reason": "confirm is N but correct_codes is empty: say which codes are right ('none' for no code)"}]
+    problems = []
+    if stance and stance not in STANCES:
+        problems.append({"statement_id": sid, "reason": f"correct_stance {stance!r} is not one of {', '.join(STANCES)}"})
+        stance = ""
+    if question and question not in QUESTIONS:
+        problems.append({"statement_id": sid, "reason": f"correct_question {question!r} is not one of {', '.join(QUESTIONS)}"})
+        question = ""
+    if labels is None:
+        # Confirmed, or only stance/question corrected: keep the codes shown.
+        labels = [c for c in parse_labels(row["codes"]) if c != UNCODED]
+    return {"statement_id": sid, "text": str(known[sid]), "codes": ";".join(labels) or "none",
+            "stance": stance, "question": question, "notes": row.get("notes", "")}, problems
+
+
 def apply_review(sheet: pd.DataFrame, statements: pd.DataFrame, code_ids: list[str],
                  previous: pd.DataFrame | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Turn a filled-in review sheet into analyst decisions.
@@ -94,42 +128,10 @@ def apply_review(sheet: pd.DataFrame, statements: pd.DataFrame, code_ids: list[s
     known = statements.set_index("statement_id")["text"]
     decisions, problems = [], []
     for row in sheet.to_dict("records"):
-        sid = row["statement_id"].strip()
-        confirm = row.get("confirm", "").strip().upper()[:1]
-        correct = row.get("correct_codes", "").strip()
-        stance = row.get("correct_stance", "").strip().lower()
-        question = row.get("correct_question", "").strip().lower()
-        if not (confirm or correct or stance or question):
-            continue
-        if sid not in known.index:
-            problems.append({"statement_id": sid, "reason": "this statement is not in the current statements (was the data re-ingested?)"})
-            continue
-        if correct:
-            labels = parse_labels(correct)
-            bad = [c for c in labels if c not in code_ids]
-            if bad:
-                problems.append({"statement_id": sid, "reason": f"correct_codes uses unknown code(s) {', '.join(bad)}; use {', '.join(code_ids)} or 'none'"})
-                continue
-        elif confirm == "Y":
-            labels = [c for c in parse_labels(row["codes"]) if c != UNCODED]
-        elif confirm == "N" and not (stance or question):
-            problems.append({"statement_id": sid, "reason": "confirm is N but correct_codes is empty: say which codes are right ('none' for no code)"})
-            continue
-        else:
-            labels = None
-        if stance and stance not in STANCES:
-            problems.append({"statement_id": sid, "reason": f"correct_stance {stance!r} is not one of {', '.join(STANCES)}"})
-            stance = ""
-        if question and question not in QUESTIONS:
-            problems.append({"statement_id": sid, "reason": f"correct_question {question!r} is not one of {', '.join(QUESTIONS)}"})
-            question = ""
-        if labels is None:
-            # Only stance/question corrected: keep the codes shown as confirmed.
-            labels = [c for c in parse_labels(row["codes"]) if c != UNCODED]
-        decisions.append({
-            "statement_id": sid, "text": str(known[sid]), "codes": ";".join(labels) or "none",
-            "stance": stance, "question": question, "notes": row.get("notes", ""),
-        })
+        decision, issues = _decision(row, known, code_ids)
+        problems += issues
+        if decision is not None:
+            decisions.append(decision)
     new = pd.DataFrame(decisions, columns=ANALYST_COLUMNS)
     if previous is not None and len(previous):
         prev = previous.fillna("").astype(str)
