@@ -8,6 +8,7 @@ import importlib
 
 import typer
 
+from pipeline.distributed import scheduler_option
 from pipeline.errors import handled
 
 app = typer.Typer(help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.", no_args_is_help=True,
@@ -41,24 +42,8 @@ def _register() -> None:
 _register()
 
 
-@app.callback(help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.")
-def _options(
-    ctx: typer.Context,
-    scheduler: str | None = typer.Option(
-        None, "--scheduler", envvar="DASK_SCHEDULER", metavar="ADDRESS",
-        help="Dask scheduler (tcp://host:8786): embed and code on its workers (scale issue 15; pipeline/distributed.py). "
-             "Default: run locally."),
-) -> None:
-    """Options for every command, given before it: ``python -m pipeline --scheduler tcp://host:8786 code``.
-
-    Ingest always runs on this machine: it reads the unredacted returns, which never go to a worker.
-    """
-    import os
-
-    if ctx.invoked_subcommand == "ingest":
-        os.environ.pop("DASK_SCHEDULER", None)
-    elif scheduler:
-        os.environ["DASK_SCHEDULER"] = scheduler
+# --scheduler (Dask, issue 15) is an option of every command, given before it; ingest never uses it.
+app.callback(help="Consultation analysis pipeline for the CJIW Anti-Racism Delivery Plan.")(scheduler_option)
 
 
 def main() -> None:

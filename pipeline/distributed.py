@@ -28,6 +28,7 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import typer
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +42,23 @@ MIN_DISTRIBUTED_TEXTS = 256
 
 class SchedulerError(RuntimeError):
     """The Dask scheduler named by ``--scheduler`` / ``DASK_SCHEDULER`` cannot be reached."""
+
+
+def scheduler_option(
+    ctx: typer.Context,
+    scheduler: str | None = typer.Option(
+        None, "--scheduler", envvar="DASK_SCHEDULER", metavar="ADDRESS",
+        help="Dask scheduler (tcp://host:8786): embed and code on its workers (pipeline/distributed.py). "
+             "Default: run locally."),
+) -> None:
+    """Options for every command, given before it: ``python -m pipeline --scheduler tcp://host:8786 code``.
+
+    Ingest always runs on this machine: it reads the unredacted returns, which never go to a worker.
+    """
+    if ctx.invoked_subcommand == "ingest":
+        os.environ.pop(ENV, None)
+    elif scheduler:
+        os.environ[ENV] = scheduler
 
 
 def scheduler_address(address: str | None = None) -> str | None:

@@ -52,28 +52,42 @@ def test_long_functions_are_found():
 
 #: Modules whose long functions are being reworked by the lead and other helpers this session (issue 14's
 #: closing note lists them); every other module must already keep to the limit.
-BEING_CHANGED_ELSEWHERE = (
-    "pipeline/coding/", "pipeline/forget.py", "pipeline/ingest/", "pipeline/plancheck/match.py",
-    "pipeline/plancheck/reader.py", "pipeline/reports/", "pipeline/topics/model.py", "pipeline/topics/stage.py",
-    "pipeline/triangulate/triangulate.py",
-)
+#: Functions known to be over the limit, left to split (issue 14). The list may only shrink: a new long
+#: function fails the test, and so does an entry that is no longer long (take it off the list).
+KNOWN_LONG = {
+    "pipeline/coding/codebook.py parse_codebook", "pipeline/coding/stage.py code_statements",
+    "pipeline/forget.py forget", "pipeline/ingest/dedupe.py dedupe_answers", "pipeline/ingest/ledger.py build_ledger",
+    "pipeline/ingest/names.py __post_init__", "pipeline/ingest/names.py candidates",
+    "pipeline/ingest/readers.py _items_from_lines", "pipeline/ingest/readers.py _refine_roles",
+    "pipeline/ingest/readers.py _grid_items", "pipeline/ingest/runner.py ingest_folder",
+    "pipeline/ingest/stage.py process_items", "pipeline/plancheck/reader.py blocks_to_frame",
+    "pipeline/reports/cli.py notebooks_command", "pipeline/topics/model.py fit", "pipeline/topics/stage.py _theme_rows",
+    "pipeline/topics/stage.py author_themes", "pipeline/topics/stage.py model_topics",
+    "pipeline/triangulate/triangulate.py triangulate",
+}
+
+
+def _key(entry: str) -> str:
+    """``"pipeline/x.py:12 name (80 lines)"`` -> ``"pipeline/x.py name"``."""
+    path, rest = entry.split(":", 1)
+    return f"{path} {rest.split()[1]}"
 
 
 def test_no_function_is_over_60_lines():
     found = long_functions()
-    here = [f for f in found if not f.startswith(BEING_CHANGED_ELSEWHERE)]
-    assert not here, "functions over the limit: " + "; ".join(here)
+    keys = {_key(f) for f in found}
+    new = [f for f in found if _key(f) not in KNOWN_LONG]
+    assert not new, "functions over the limit (split them): " + "; ".join(new)
+    stale = sorted(KNOWN_LONG - keys)
+    assert not stale, "no longer over the limit, take them off KNOWN_LONG: " + "; ".join(stale)
     if found:
-        pytest.xfail(f"{len(found)} function(s) over {MAX_FUNCTION_LINES} lines, in modules the lead and other "
-                     "helpers are changing this session:\n" + "\n".join(found))
+        pytest.xfail(f"{len(found)} known function(s) over {MAX_FUNCTION_LINES} lines, left to split (issue 14):\n"
+                     + "\n".join(found))
 
 
 @pytest.mark.parametrize("module", THIN_CLIS)
 def test_command_modules_are_thin(module):
     n = len((ROOT / module).read_text(encoding="utf-8").splitlines())
-    if module == "pipeline/cli.py" and n > MAX_CLI_LINES and "--scheduler" in (ROOT / module).read_text(encoding="utf-8"):
-        pytest.xfail(f"pipeline/cli.py has {n} lines with the scale work's --scheduler callback (issue 15): "
-                     "it belongs in pipeline/distributed.py, registered here in one line")
     assert n <= MAX_CLI_LINES, f"{module} has {n} lines: move the logic into the stage's run()"
 
 
