@@ -63,7 +63,6 @@ KNOWN_LONG = {
     "pipeline/ingest/stage.py process_items", "pipeline/plancheck/reader.py blocks_to_frame",
     "pipeline/reports/cli.py notebooks_command", "pipeline/topics/model.py fit", "pipeline/topics/stage.py _theme_rows",
     "pipeline/topics/stage.py author_themes", "pipeline/topics/stage.py model_topics",
-    "pipeline/triangulate/triangulate.py triangulate",
 }
 
 

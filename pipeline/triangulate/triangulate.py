@@ -200,12 +200,26 @@ def triangulate(
     """
     _check_input(statements, STATEMENTS_IN, "statements", "code")
     _check_input(codes, CODES_IN, "codes", "code")
-    min_count = int(settings.get("disclosure", {}).get("min_count", 5))
-    qcfg = mapping.get("quotes", {}) or {}
-    band = tuple(mapping.get("published_no_disparity_band", [0.8, 1.25]))
-    groups = list(mapping.get("headline_groups", ["Black", "Minority ethnic (all)"]))
-    code_cfg = mapping.get("codes", {}) or {}
+    from pipeline.disclosure import min_count as disclosure_min_count  # noqa: PLC0415 - the one threshold
 
+    ctx = {"min_count": disclosure_min_count(settings), "qcfg": mapping.get("quotes", {}) or {},
+           "band": tuple(mapping.get("published_no_disparity_band", [0.8, 1.25])),
+           "groups": list(mapping.get("headline_groups", ["Black", "Minority ethnic (all)"])), "measures": measures}
+    code_cfg = mapping.get("codes", {}) or {}
+    df, ctx["org_sizes"] = _coded_by_area(statements, codes)
+    rows = []
+    for code in sorted(df["code"].astype(str).unique()):
+        cfg = code_cfg.get(code, {}) or {}
+        for (area, cohort), cell in _code_cells(df, code, cfg).groupby(["police_force_area", "cohort_key"], sort=True):
+            rows.append(_cell_row(code, cfg, str(area), str(cohort), cell, ctx))
+    out = _typed(pd.DataFrame(rows, columns=TRIANGULATION_COLUMNS))
+    out = out.sort_values(["code", "police_force_area", "cohort"], kind="stable").reset_index(drop=True)
+    return check_output(out, TRIANGULATION_SCHEMA, "triangulation")
+
+
+def _coded_by_area(statements: pd.DataFrame, codes: pd.DataFrame) -> tuple[pd.DataFrame, dict[str, int]]:
+    """Coded statements, one row per (code, statement, police force area), and each organisation's
+    number of participants (the group-size rule for quotes)."""
     st = statements.copy()
     for col in ("organisation", "participant_ref", "police_force_area", "cohort", "stance", "text"):
         st[col] = st[col].fillna("unknown" if col != "text" else "").astype(str)
@@ -214,59 +228,60 @@ def triangulate(
     coded = codes[codes["code"].astype(str) != "uncoded"][["statement_id", "code"]].drop_duplicates()
     df = coded.merge(st, on="statement_id", how="inner")
     df["police_force_area"] = df["police_force_area"].map(split_multi)
-    df = df.explode("police_force_area")
+    return df.explode("police_force_area"), org_sizes
 
-    rows = []
-    for code in sorted(df["code"].astype(str).unique()):
-        cfg = code_cfg.get(code, {}) or {}
-        sub = df[df["code"] == code]
-        if cfg.get("keywords"):
-            pattern = "|".join(re.escape(k) for k in cfg["keywords"])
-            sub = sub[sub["text"].str.contains(pattern, case=False, regex=True)]
-        if cfg.get("by_cohort"):
-            sub = sub.assign(cohort_key=sub["cohort"].map(split_multi)).explode("cohort_key")
-        else:
-            sub = sub.assign(cohort_key="all")
-        wanted = list(cfg.get("measures", []) or [])
-        for (area, cohort), cell in sub.groupby(["police_force_area", "cohort_key"], sort=True):
-            n_st = cell["statement_id"].nunique()
-            n_p = cell["participant_key"].nunique()
-            one = cell.drop_duplicates("statement_id")
-            share = float((one["stance"] == "disagree").mean()) if n_p >= min_count else math.nan
-            ev = select_evidence(measures, wanted, area, groups) if wanted else {
-                "row": None, "data_area": "", "found": [], "others": [], "alternatives": []}
-            reading, detail = read_evidence(ev["row"], cfg.get("direction", "above"), band, min_count)
-            extra = []
-            if not wanted:
-                extra.append("no equality measure is mapped to this priority area in config/triangulation.yaml")
-            elif ev["row"] is None:
-                where = f"{area} or All Wales" if area in FORCES else "All Wales"
-                detail = f"No figures for {', '.join(_label(m) for m in wanted)} in {where} were supplied."
-            if n_p < min_count:
-                extra.append(f"fewer than {min_count} participants: counts and quotes withheld")
-            r = ev["row"]
-            rows.append({
-                "code": code, "code_name": str(cfg.get("name") or PRIORITY_AREAS.get(code, "")), "police_force_area": area, "cohort": cohort,
-                "n_statements": n_st if n_st >= min_count else pd.NA,
-                "n_participants": n_p if n_p >= min_count else pd.NA,
-                "share_disagree": share,
-                "quotes": pick_quotes(one, org_sizes, min_count, int(qcfg.get("max_quotes", 3)),
-                                      int(qcfg.get("max_chars", 220))),
-                "measure": r["measure"] if r is not None else "",
-                "ethnicity": r["ethnicity_group"] if r is not None else "",
-                "period": r["period"] if r is not None else "",
-                "ratio": float(r["ratio"]) if r is not None and pd.notna(r["ratio"]) else math.nan,
-                "ci_low": float(r["ci_low"]) if r is not None and pd.notna(r["ci_low"]) else math.nan,
-                "ci_high": float(r["ci_high"]) if r is not None and pd.notna(r["ci_high"]) else math.nan,
-                "source": r["source"] if r is not None else "",
-                "reading": reading,
-                "caveat": _caveat(r, area, ev, extra),
-                "reading_detail": detail,
-                "data_area": ev["data_area"],
-                "ratio_kind": r["ratio_kind"] if r is not None else "",
-                "reliable": bool(r["reliable"]) if r is not None else False,
-            })
-    out = pd.DataFrame(rows, columns=TRIANGULATION_COLUMNS)
+
+def _code_cells(df: pd.DataFrame, code: str, cfg: dict[str, Any]) -> pd.DataFrame:
+    """One priority area's statements (narrowed by its ``keywords``), by cohort where ``by_cohort``."""
+    sub = df[df["code"] == code]
+    if cfg.get("keywords"):
+        pattern = "|".join(re.escape(k) for k in cfg["keywords"])
+        sub = sub[sub["text"].str.contains(pattern, case=False, regex=True)]
+    if cfg.get("by_cohort"):
+        return sub.assign(cohort_key=sub["cohort"].map(split_multi)).explode("cohort_key")
+    return sub.assign(cohort_key="all")
+
+
+def _cell_row(code: str, cfg: dict[str, Any], area: str, cohort: str, cell: pd.DataFrame, ctx: dict[str, Any]) -> dict:
+    """The triangulation row of one priority area x force area (x cohort): counts, quotes and evidence."""
+    min_count = ctx["min_count"]
+    n_st = cell["statement_id"].nunique()
+    n_p = cell["participant_key"].nunique()
+    one = cell.drop_duplicates("statement_id")
+    wanted = list(cfg.get("measures", []) or [])
+    ev = select_evidence(ctx["measures"], wanted, area, ctx["groups"]) if wanted else {
+        "row": None, "data_area": "", "found": [], "others": [], "alternatives": []}
+    reading, detail = read_evidence(ev["row"], cfg.get("direction", "above"), ctx["band"], min_count)
+    extra = []
+    if not wanted:
+        extra.append("no equality measure is mapped to this priority area in config/triangulation.yaml")
+    elif ev["row"] is None:
+        where = f"{area} or All Wales" if area in FORCES else "All Wales"
+        detail = f"No figures for {', '.join(_label(m) for m in wanted)} in {where} were supplied."
+    if n_p < min_count:
+        extra.append(f"fewer than {min_count} participants: counts and quotes withheld")
+    r = ev["row"]
+
+    def num(col: str) -> float:
+        return float(r[col]) if r is not None and pd.notna(r[col]) else math.nan
+
+    return {
+        "code": code, "code_name": str(cfg.get("name") or PRIORITY_AREAS.get(code, "")), "police_force_area": area,
+        "cohort": cohort, "n_statements": n_st if n_st >= min_count else pd.NA,
+        "n_participants": n_p if n_p >= min_count else pd.NA,
+        "share_disagree": float((one["stance"] == "disagree").mean()) if n_p >= min_count else math.nan,
+        "quotes": pick_quotes(one, ctx["org_sizes"], min_count, int(ctx["qcfg"].get("max_quotes", 3)),
+                              int(ctx["qcfg"].get("max_chars", 220))),
+        "measure": r["measure"] if r is not None else "", "ethnicity": r["ethnicity_group"] if r is not None else "",
+        "period": r["period"] if r is not None else "", "ratio": num("ratio"), "ci_low": num("ci_low"),
+        "ci_high": num("ci_high"), "source": r["source"] if r is not None else "", "reading": reading,
+        "caveat": _caveat(r, area, ev, extra), "reading_detail": detail, "data_area": ev["data_area"],
+        "ratio_kind": r["ratio_kind"] if r is not None else "", "reliable": bool(r["reliable"]) if r is not None else False,
+    }
+
+
+def _typed(out: pd.DataFrame) -> pd.DataFrame:
+    """The triangulation table's column types (nullable counts, floats, text, a flag)."""
     for col in ("n_statements", "n_participants"):
         out[col] = out[col].astype("Int64")
     for col in ("share_disagree", "ratio", "ci_low", "ci_high"):
@@ -275,5 +290,5 @@ def triangulate(
                 "source", "reading", "caveat", "reading_detail", "data_area", "ratio_kind"):
         out[col] = out[col].astype(str)
     out["reliable"] = out["reliable"].astype(bool)
-    out = out.sort_values(["code", "police_force_area", "cohort"], kind="stable").reset_index(drop=True)
-    return check_output(out, TRIANGULATION_SCHEMA, "triangulation")
+    return out
+
