@@ -375,32 +375,11 @@ def _theme_rows(
             kind = "subject"
         clean = namer.clean_keywords(keywords.get(topic, []), max_keywords)
         member_sims = unit[mask] @ centroid
-        texts = members["text"].astype(str).tolist()
-        if keywords_mode:
-            name = f"All {len(members)} statements (too few to find themes)"
-            description = "Keywords over all statements: " + ", ".join(clean[:6])
-        elif topic == -1:
-            name, description = "Unassigned statements (no clear theme)", "Statements unlike every theme."
-        else:
-            name, description = namer.name(texts, member_sims, clean)
-        if kind == "priority_area":
-            label = f"{areas.ids[zs]} {areas.names[zs]}: {name}"
-        elif kind == "plan_comments":
-            label = PLAN_COMMENTS_PREFIX + name
-        elif kind == "welsh":
-            label = WELSH_PREFIX + name
-        elif keywords_mode:
-            label = f"{name}: " + make_label(clean or keywords.get(topic, [])).lower()
-        else:
-            label = name
+        name, description, label = _theme_words(topic, kind, members, member_sims, clean, keywords.get(topic, []),
+                                                zs, areas, namer, keywords_mode)
         coh = float(member_sims.mean()) if len(members) else 0.0
         n_org = int(members["organisation"].nunique())
-        flags = []
-        if topic != -1 and not keywords_mode:
-            if n_org == 1:
-                flags.append("raised by one organisation only")
-            if coh < min_coherence:
-                flags.append(f"mixed subjects (coherence {coh:.2f}): read its statements")
+        flags = _theme_flags(topic, n_org, coh, min_coherence) if not keywords_mode else []
         quotes = [] if (topic == -1 and not keywords_mode) else _representatives(
             members, unit, centroid, min_count, n_representative)
         rows.append({
@@ -418,6 +397,41 @@ def _theme_rows(
     out = out.astype({"code_share": "float64"})
     out = out.sort_values("topic", key=lambda s: s.where(s >= 0, np.iinfo(np.int64).max)).reset_index(drop=True)
     return check(out, TOPICS_SCHEMA, "topics.parquet", "This is a bug in the topics stage.")
+
+
+def _theme_words(topic: int, kind: str, members: pd.DataFrame, member_sims: np.ndarray, clean: list[str],
+                 raw_keywords: list[str], zs: int | None, areas: PriorityAreas, namer: Namer,
+                 keywords_mode: bool) -> tuple[str, str, str]:
+    """A theme's name, one-sentence description and label (the name with its kind's prefix)."""
+    if keywords_mode:
+        name = f"All {len(members)} statements (too few to find themes)"
+        description = "Keywords over all statements: " + ", ".join(clean[:6])
+    elif topic == -1:
+        name, description = "Unassigned statements (no clear theme)", "Statements unlike every theme."
+    else:
+        name, description = namer.name(members["text"].astype(str).tolist(), member_sims, clean)
+    if kind == "priority_area":
+        label = f"{areas.ids[zs]} {areas.names[zs]}: {name}"
+    elif kind == "plan_comments":
+        label = PLAN_COMMENTS_PREFIX + name
+    elif kind == "welsh":
+        label = WELSH_PREFIX + name
+    elif keywords_mode:
+        label = f"{name}: " + make_label(clean or raw_keywords).lower()
+    else:
+        label = name
+    return name, description, label
+
+
+def _theme_flags(topic: int, n_org: int, coherence: float, min_coherence: float) -> list[str]:
+    """What a reader should know before trusting a theme: one organisation only, or mixed subjects."""
+    flags = []
+    if topic != -1:
+        if n_org == 1:
+            flags.append("raised by one organisation only")
+        if coherence < min_coherence:
+            flags.append(f"mixed subjects (coherence {coherence:.2f}): read its statements")
+    return flags
 
 
 def topic_table(
@@ -527,14 +541,28 @@ def author_themes(
     fine_of: dict[int, list[int]] = {}
     for t, g in group.items():
         fine_of.setdefault(renum[g], []).append(t)
-    sizes = fine.set_index("topic")["size"].to_dict()
+    keywords, zeroshot, theme_kinds = _merged_theme_parts(fine_of, fine.set_index("topic")["size"].to_dict(), modeller,
+                                                          kinds)
+    members_all = modelled.assign(_row=np.arange(len(modelled)), _topic=labels)
+    shares = topic_code_shares(modelled, labels, codes, areas.ids) if codes is not None else None
+    table = _theme_rows(labels, members_all, unit, keywords, zeroshot, theme_kinds, fine_of, areas, shares,
+                        coverage_threshold, min_code_share, modeller.mode_, min_count, n_representative, namer,
+                        min_coherence)
+    return table, labels
+
+
+def _merged_theme_parts(fine_of: dict[int, list[int]], sizes: dict[int, int], modeller: TopicModeller,
+                        kinds: dict[int, str]) -> tuple[dict, dict, dict]:
+    """Each author theme's keywords (its fine topics' keywords interleaved, largest topic first), its
+    zero-shot area (when all its fine topics share one) and its kind. Sorts ``fine_of``'s lists in place."""
+    from pipeline.topics import themeset
+
     raw_kw = {t: modeller.keywords_.get(t, []) for t in sizes}
     keywords, zeroshot, theme_kinds = {}, {}, {}
     for theme, members in fine_of.items():
         members = sorted(members, key=lambda t: (-sizes.get(t, 0), t))
         fine_of[theme] = members
-        lists = [raw_kw.get(t, []) for t in members]
-        merged = [w for tier in zip_longest_all(lists) for w in tier]
+        merged = [w for tier in zip_longest_all([raw_kw.get(t, []) for t in members]) for w in tier]
         keywords[theme] = list(dict.fromkeys(merged))
         zs = [modeller.zeroshot_topics_.get(t) for t in members]
         if zs and all(z is not None for z in zs) and len(set(zs)) == 1:
@@ -542,12 +570,7 @@ def author_themes(
         k = {kinds.get(t, themeset.SUBJECT) for t in members if t != -1}
         theme_kinds[theme] = {themeset.PLAN_COMMENTS: "plan_comments", themeset.WELSH: "welsh"}.get(
             next(iter(k)) if len(k) == 1 else themeset.SUBJECT, "subject")
-    members_all = modelled.assign(_row=np.arange(len(modelled)), _topic=labels)
-    shares = topic_code_shares(modelled, labels, codes, areas.ids) if codes is not None else None
-    table = _theme_rows(labels, members_all, unit, keywords, zeroshot, theme_kinds, fine_of, areas, shares,
-                        coverage_threshold, min_code_share, modeller.mode_, min_count, n_representative, namer,
-                        min_coherence)
-    return table, labels
+    return keywords, zeroshot, theme_kinds
 
 
 def max_pairwise_similarity(labels: np.ndarray, embeddings: np.ndarray) -> float | None:
@@ -618,17 +641,14 @@ def model_topics(
         embeddings: One embedding per row of ``statements``, in the same order.
         modeller: An unfitted :class:`TopicModeller` (fitted here on the modelled statements).
         areas: The priority areas (codebook) to compare topics with.
-        coverage_threshold: Centroid-to-area similarity at which a topic counts as covered when
-            ``codes`` is not given.
+        coverage_threshold: Centroid-to-area similarity that covers a topic when ``codes`` is not given.
         min_count: Disclosure threshold (``disclosure.min_count``).
         n_representative: Quotes per topic.
         speakers: Speakers whose statements are modelled.
-        codes: ``codes.parquet`` (deductive codes of the statements), or ``None`` to judge coverage
-            by similarity alone; not modified.
+        codes: ``codes.parquet``, or ``None`` to judge coverage by similarity alone; not modified.
         min_code_share: Share of a topic's statements coded with a priority area at which the
             topic counts as covered by it (used with ``codes``).
-        plan_comments: How to recognise a topic of comments on the plan itself (labelled so);
-            the default recognises none.
+        plan_comments: How to recognise a topic of comments on the plan itself (default: none).
         namer: Names themes and cleans their keywords (default: no vocabulary, no spaCy).
         min_coherence: Coherence below which a theme is flagged as mixing subjects.
         max_themes: At most this many themes at the author's level (``topics``); the fine topics
@@ -639,25 +659,12 @@ def model_topics(
         level, ``skipped`` the statements not modelled and why.
 
     Raises:
-        TopicsSchemaError: If ``statements`` lacks a column or has duplicate ids, or ``codes``
-            lacks a column.
+        TopicsSchemaError: If ``statements`` or ``codes`` lacks a column, or an id repeats.
         ValueError: If the embeddings do not match the statements.
     """
-    if "text" in statements.columns:  # a missing text is a blank statement (skipped with a reason), not an error
-        statements = statements.assign(text=statements["text"].fillna(""))
-    statements = check(statements, STATEMENTS_SCHEMA, "statements.parquet",
-                       "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
-    if codes is not None:
-        codes = check(codes, CODES_SCHEMA, "codes.parquet",
-                      "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
-    embeddings = np.asarray(embeddings, dtype=np.float32)
-    if len(embeddings) != len(statements):
-        raise ValueError(f"{len(statements)} statements but {len(embeddings)} embeddings.")
-    order = statements["statement_id"].argsort(kind="stable").to_numpy()
+    statements, codes, embeddings = _checked_inputs(statements, codes, embeddings)
     modelled, skipped = select_statements(statements, speakers)
-    keep = set(modelled["statement_id"])
-    sorted_ids = statements["statement_id"].to_numpy()[order]
-    emb = embeddings[order][np.array([s in keep for s in sorted_ids], dtype=bool)]
+    emb = _rows_of(statements, embeddings, set(modelled["statement_id"]))
     modeller.fit(modelled["text"].astype(str).tolist(), emb)
     namer = namer or Namer()
     fine = topic_table(modelled, emb, modeller, areas, coverage_threshold, min_count, n_representative,
@@ -668,18 +675,49 @@ def model_topics(
     st = statement_topic_table(modelled, modeller, theme_labels, emb)
     spread = topic_spread(modelled, st, min_count)
     summary = summarise(statements, modelled, skipped, topics, modeller, coverage_threshold)
-    summary["n_fine_topics"] = int((fine["topic"] != -1).sum())
-    summary["max_themes"] = max_themes
-    summary["theme_rules"] = dict(getattr(modeller, "theme_rules_", {}))
-    summary["n_flagged_mixed"] = int(topics["flags"].str.contains("mixed subjects").sum())
-    summary["n_single_organisation"] = int(topics["single_organisation"].sum())
-    summary["max_theme_similarity"] = max_pairwise_similarity(theme_labels, emb)
-    summary["coverage_basis"] = "deductive codes" if codes is not None else "similarity (no codes.parquet)"
-    summary["coverage_min_code_share"] = min_code_share if codes is not None else None
-    summary["n_modelled_without_codes"] = (
-        int((~modelled["statement_id"].isin(set(codes["statement_id"]))).sum()) if codes is not None else None)
+    summary.update(_theme_summary(fine, topics, theme_labels, emb, modeller, modelled, codes, min_code_share, max_themes))
     return TopicsResult(topics=topics, statement_topics=st, spread=spread, skipped=skipped, summary=summary,
                         fine_topics=fine)
+
+
+def _checked_inputs(statements: pd.DataFrame, codes: pd.DataFrame | None, embeddings: np.ndarray):
+    """The statements and codes checked against their schemas (a missing text is a blank statement,
+    skipped later with a reason), and the embeddings as float32, one per statement."""
+    if "text" in statements.columns:
+        statements = statements.assign(text=statements["text"].fillna(""))
+    statements = check(statements, STATEMENTS_SCHEMA, "statements.parquet",
+                       "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
+    if codes is not None:
+        codes = check(codes, CODES_SCHEMA, "codes.parquet",
+                      "Re-run `make code` to rebuild it, or check the file was not edited by hand.")
+    embeddings = np.asarray(embeddings, dtype=np.float32)
+    if len(embeddings) != len(statements):
+        raise ValueError(f"{len(statements)} statements but {len(embeddings)} embeddings.")
+    return statements, codes, embeddings
+
+
+def _rows_of(statements: pd.DataFrame, embeddings: np.ndarray, keep: set[str]) -> np.ndarray:
+    """The embeddings of the statements in ``keep``, in statement-id order (the order of the modelled table)."""
+    order = statements["statement_id"].argsort(kind="stable").to_numpy()
+    sorted_ids = statements["statement_id"].to_numpy()[order]
+    return embeddings[order][np.array([s in keep for s in sorted_ids], dtype=bool)]
+
+
+def _theme_summary(fine, topics, theme_labels, emb, modeller: TopicModeller, modelled, codes, min_code_share: float,
+                   max_themes: int) -> dict[str, Any]:
+    """The theme-set figures of the run (fine topics, flags, most similar pair, coverage basis)."""
+    return {
+        "n_fine_topics": int((fine["topic"] != -1).sum()),
+        "max_themes": max_themes,
+        "theme_rules": dict(getattr(modeller, "theme_rules_", {})),
+        "n_flagged_mixed": int(topics["flags"].str.contains("mixed subjects").sum()),
+        "n_single_organisation": int(topics["single_organisation"].sum()),
+        "max_theme_similarity": max_pairwise_similarity(theme_labels, emb),
+        "coverage_basis": "deductive codes" if codes is not None else "similarity (no codes.parquet)",
+        "coverage_min_code_share": min_code_share if codes is not None else None,
+        "n_modelled_without_codes": (
+            int((~modelled["statement_id"].isin(set(codes["statement_id"]))).sum()) if codes is not None else None),
+    }
 
 
 def summarise(statements, modelled, skipped, topics, modeller: TopicModeller, coverage_threshold: float) -> dict[str, Any]:
