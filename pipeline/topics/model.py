@@ -529,11 +529,7 @@ class TopicModeller:
         self._zeroshot_vectors = None
         zs_assign = self._zeroshot_assignment(embeddings) if n else np.zeros(0, dtype=np.int64)
         if self.embedding_model is not None:
-            known_texts, known_vectors = list(docs), embeddings
-            if self._zeroshot_vectors is not None:
-                known_texts += [str(t) for t in self.zeroshot_topic_list]
-                known_vectors = np.vstack([embeddings, self._zeroshot_vectors])
-            self._backend_ = known_texts_backend(self.embedding_model, known_texts, known_vectors, self.encode)
+            self._backend_ = self._known_backend(docs, embeddings)
         n_left = int((zs_assign == -1).sum())
         self.params_ = choose_parameters(n, n_left, umap_sample_size=self.umap_sample_size,
                                          ward_max_documents=self.ward_max_statements,
@@ -547,33 +543,11 @@ class TopicModeller:
             ))
 
         use_zeroshot = n - n_left > 0
-        manual = False
-        if use_zeroshot and n_left == 0:
-            manual = True
-            self.fallbacks_.append(
-                "every statement matched a priority area, so zero-shot topics were assigned directly "
-                "(avoids BERTopic issue #2447, labels not applied when every document matches)"
-            )
-        elif use_zeroshot and n_left < max(self.min_statements, 2 * self.params_["min_cluster_size"]):
-            manual = True
-            self.fallbacks_.append(
-                f"only {n_left} statements matched no priority area: too few to cluster, so they stay "
-                "unassigned before outlier reduction (avoids BERTopic issue #1958, UMAP on a few leftovers)"
-            )
-        try:
-            model, topics = self._fit_bertopic(docs, embeddings, self.params_, zs_assign, use_zeroshot, manual, stop_words)
-        except Exception as exc:  # noqa: BLE001 - any BERTopic/UMAP/HDBSCAN failure falls back
-            log.warning("BERTopic failed (%s: %s); falling back to priority-area assignment only", type(exc).__name__, exc)
-            self.fallbacks_.append(f"BERTopic failed ({type(exc).__name__}: {exc}); statements were assigned "
-                                   "to priority areas by similarity only")
-            try:
-                manual = True
-                model, topics = self._fit_bertopic(docs, embeddings, self.params_, zs_assign, use_zeroshot, True, stop_words)
-            except Exception as exc2:  # noqa: BLE001
-                return self._fit_keywords(docs, embeddings, stop_words, (
-                    f"Topic modelling failed ({type(exc2).__name__}: {exc2}); keywords over all {n} statements "
-                    "are reported instead."
-                ))
+        manual = self._must_assign_directly(use_zeroshot, n_left)
+        fitted = self._fit_or_fall_back(docs, embeddings, zs_assign, use_zeroshot, manual, stop_words)
+        if isinstance(fitted, str):
+            return self._fit_keywords(docs, embeddings, stop_words, fitted)
+        model, topics = fitted
         initial = topics.copy()
         self.outlier_share_before_ = float((initial == -1).mean())
         final = self._reduce_outliers(model, docs, embeddings, initial)
@@ -589,6 +563,46 @@ class TopicModeller:
             f"({self.outlier_share_before_:.0%} before)."
         )
         return self
+
+    def _known_backend(self, docs: list[str], embeddings: np.ndarray):
+        """BERTopic's embedding backend, knowing the statements' and zero-shot texts' vectors already."""
+        known_texts, known_vectors = list(docs), embeddings
+        if self._zeroshot_vectors is not None:
+            known_texts += [str(t) for t in self.zeroshot_topic_list]
+            known_vectors = np.vstack([embeddings, self._zeroshot_vectors])
+        return known_texts_backend(self.embedding_model, known_texts, known_vectors, self.encode)
+
+    def _must_assign_directly(self, use_zeroshot: bool, n_left: int) -> bool:
+        """True when zero-shot topics must be assigned without BERTopic's clustering (known issues);
+        the reason is added to ``fallbacks_``."""
+        if use_zeroshot and n_left == 0:
+            self.fallbacks_.append(
+                "every statement matched a priority area, so zero-shot topics were assigned directly "
+                "(avoids BERTopic issue #2447, labels not applied when every document matches)"
+            )
+            return True
+        if use_zeroshot and n_left < max(self.min_statements, 2 * self.params_["min_cluster_size"]):
+            self.fallbacks_.append(
+                f"only {n_left} statements matched no priority area: too few to cluster, so they stay "
+                "unassigned before outlier reduction (avoids BERTopic issue #1958, UMAP on a few leftovers)"
+            )
+            return True
+        return False
+
+    def _fit_or_fall_back(self, docs, embeddings, zs_assign, use_zeroshot: bool, manual: bool, stop_words):
+        """``(model, topics)`` from BERTopic; on a failure, priority-area assignment only; if that fails
+        too, the message to report with keywords instead (a ``str``)."""
+        try:
+            return self._fit_bertopic(docs, embeddings, self.params_, zs_assign, use_zeroshot, manual, stop_words)
+        except Exception as exc:  # noqa: BLE001 - any BERTopic/UMAP/HDBSCAN failure falls back
+            log.warning("BERTopic failed (%s: %s); falling back to priority-area assignment only", type(exc).__name__, exc)
+            self.fallbacks_.append(f"BERTopic failed ({type(exc).__name__}: {exc}); statements were assigned "
+                                   "to priority areas by similarity only")
+        try:
+            return self._fit_bertopic(docs, embeddings, self.params_, zs_assign, use_zeroshot, True, stop_words)
+        except Exception as exc2:  # noqa: BLE001
+            return (f"Topic modelling failed ({type(exc2).__name__}: {exc2}); keywords over all {len(docs)} statements "
+                    "are reported instead.")
 
     def _reduce_outliers(self, model, docs, embeddings, topics) -> np.ndarray:
         if not (topics == -1).any() or not (topics != -1).any():
