@@ -61,7 +61,6 @@ KNOWN_LONG = {
     "pipeline/ingest/readers.py _items_from_lines", "pipeline/ingest/readers.py _refine_roles",
     "pipeline/ingest/readers.py _grid_items", "pipeline/ingest/runner.py ingest_folder",
     "pipeline/ingest/stage.py process_items", "pipeline/plancheck/reader.py blocks_to_frame",
-    "pipeline/reports/cli.py notebooks_command",
 }
 
 

@@ -155,40 +155,21 @@ def notebooks_command(
     inputs = _load(paths.out)
     if inputs.get("statements") is None:
         raise typer.Exit(fail(f"There are no coded statements in {paths.out}: run `make code` first."))
-    names = (
-        list(organisation)
-        if organisation
-        else list_organisations(inputs.get("statements"), inputs.get("returns"))
-    )
+    names = list(organisation) if organisation else list_organisations(inputs.get("statements"), inputs.get("returns"))
     if not names:
         raise typer.Exit(fail("No organisations were found in the processed tables: nothing to do."))
     settings = config.load_yaml("report.yaml").get("notebooks", {})
     template = config.ROOT / settings.get("template", "notebooks/organisation_report.ipynb")
     out_dir = paths.reports / "organisations"
-    summary = run_notebooks(
-        names,
-        paths.consultation,
-        paths.out,
-        out_dir,
-        template=template,
-        kernel=settings.get("kernel", "python3"),
-        min_count=_min_count(),
-        cell_timeout=int(settings.get("cell_timeout", 600)),
-    )
+    summary = run_notebooks(names, paths.consultation, paths.out, out_dir, template=template,
+                            kernel=settings.get("kernel", "python3"), min_count=_min_count(),
+                            cell_timeout=int(settings.get("cell_timeout", 600)))
     summary_path = out_dir / "notebooks_summary.csv"
     summary.to_csv(summary_path, index=False, encoding="utf-8-sig")
     log.info("wrote %s", summary_path)
-    config.write_run_config(
-        paths.reports,
-        "notebooks",
-        {
-            "consultation": paths.consultation,
-            "processed": str(paths.out),
-            "organisations": names,
-            "notebooks": settings,
-        },
-        inputs=[template],
-    )
+    config.write_run_config(paths.reports, "notebooks", {"consultation": paths.consultation, "processed": str(paths.out),
+                                                          "organisations": names, "notebooks": settings},
+                            inputs=[template])
     failed = summary[summary["status"] != "succeeded"]
     typer.echo(
         f"Organisation reports: {len(summary) - len(failed)} succeeded, {len(failed)} failed ({out_dir})."
