@@ -62,25 +62,7 @@ def code_statements(
     codes = pd.DataFrame(rows, columns=CODE_COLUMNS)
 
     if analyst is not None and len(analyst):
-        a = analyst.drop_duplicates("statement_id", keep="last").set_index("statement_id")
-        hit = st["statement_id"].isin(a.index)
-        ids = set(st.loc[hit, "statement_id"])
-        codes = codes[~codes["statement_id"].isin(ids)]
-        new = []
-        for sid in sorted(ids):
-            labels = parse_labels(a.at[sid, "codes"])
-            for cid in labels or [UNCODED]:
-                new.append({"statement_id": sid, "code": cid, "subtheme": "", "confidence": 1.0,
-                            "evidence": "coded by an analyst in the review sheet", "source": "analyst"})
-        codes = pd.concat([codes, pd.DataFrame(new, columns=CODE_COLUMNS)], ignore_index=True)
-        st.loc[hit, "reviewed"] = True
-        for col, allowed in (("stance", STANCES), ("question", list(load_vocabularies().answerable_questions))):
-            if col in a.columns:
-                vals = st.loc[hit, "statement_id"].map(a[col]).fillna("").astype(str).str.strip().str.lower()
-                ok = vals.isin(allowed)
-                st.loc[hit & ok.reindex(st.index, fill_value=False), col] = vals[ok]
-                if col == "stance":
-                    st.loc[hit & ok.reindex(st.index, fill_value=False), "stance_confidence"] = 1.0
+        st, codes = _apply_analyst(st, codes, analyst)
 
     codes = codes.sort_values(["statement_id", "confidence", "code"], ascending=[True, False, True], kind="mergesort")
     codes = codes.reset_index(drop=True)
@@ -91,6 +73,31 @@ def code_statements(
     for col in ("char_start", "char_end"):
         st[col] = st[col].astype("int64")
     return st[STATEMENT_COLUMNS], codes
+
+
+def _apply_analyst(st: pd.DataFrame, codes: pd.DataFrame, analyst: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """The analyst's decisions replace the coder's codes for the statements they cover, and set their
+    stance and question where those are valid; such statements are marked ``reviewed``."""
+    st = st.copy()
+    a = analyst.drop_duplicates("statement_id", keep="last").set_index("statement_id")
+    hit = st["statement_id"].isin(a.index)
+    ids = set(st.loc[hit, "statement_id"])
+    codes = codes[~codes["statement_id"].isin(ids)]
+    new = []
+    for sid in sorted(ids):
+        for cid in parse_labels(a.at[sid, "codes"]) or [UNCODED]:
+            new.append({"statement_id": sid, "code": cid, "subtheme": "", "confidence": 1.0,
+                        "evidence": "coded by an analyst in the review sheet", "source": "analyst"})
+    codes = pd.concat([codes, pd.DataFrame(new, columns=CODE_COLUMNS)], ignore_index=True)
+    st.loc[hit, "reviewed"] = True
+    for col, allowed in (("stance", STANCES), ("question", list(load_vocabularies().answerable_questions))):
+        if col in a.columns:
+            vals = st.loc[hit, "statement_id"].map(a[col]).fillna("").astype(str).str.strip().str.lower()
+            ok = vals.isin(allowed)
+            st.loc[hit & ok.reindex(st.index, fill_value=False), col] = vals[ok]
+            if col == "stance":
+                st.loc[hit & ok.reindex(st.index, fill_value=False), "stance_confidence"] = 1.0
+    return st, codes
 
 
 def summarise(statements: pd.DataFrame, codes: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
