@@ -218,6 +218,46 @@ def _text(spec: Mapping[str, Any], key: str, where: str, required: bool = False)
     return " ".join(str(value).split())
 
 
+def _parse_code(spec: Any, where: str, source: str, seen: set[str]) -> Code:
+    """One code of the codebook, checked (``seen`` collects the ids so far, to refuse repeats)."""
+    if not isinstance(spec, Mapping):
+        raise CodebookError(f"{where} should be a mapping with `id`, `name` and `description`.")
+    cid = _text(spec, "id", where, required=True)
+    where = f"{source}: code {cid}"
+    if cid in seen:
+        raise CodebookError(f"{where} appears twice: code ids must be unique.")
+    if cid.lower() in {UNCODED, "none"} or ";" in cid:
+        raise CodebookError(f"{where}: the id may not be 'uncoded' or 'none' or contain ';'.")
+    seen.add(cid)
+    subs = []
+    for j, sub in enumerate(spec.get("subthemes") or [], start=1):
+        if not isinstance(sub, Mapping) or not sub.get("id"):
+            raise CodebookError(f"{where}.subthemes number {j} needs an `id` (e.g. {cid}.stop_search).")
+        terms = _lang_lists(sub.get("terms"), f"{where}.subthemes.{sub['id']}.terms")
+        subs.append(Subtheme(id=str(sub["id"]), name=_text(sub, "name", f"{where}.subthemes") or str(sub["id"]),
+                             terms=tuple(t.lower() for ts in terms.values() for t in ts)))
+    terms = {k: [t.lower() for t in v] for k, v in _lang_lists(spec.get("terms"), f"{where}.terms").items()}
+    return Code(id=cid, name=_text(spec, "name", where) or cid, description=_text(spec, "description", where),
+                include=_text(spec, "include", where), exclude=_text(spec, "exclude", where), subthemes=tuple(subs),
+                terms=terms, examples=_lang_lists(spec.get("examples"), f"{where}.examples"))
+
+
+def _parse_question(spec: Any, where: str) -> Question:
+    """One question of the codebook (its cues, examples and stance wording), checked."""
+    if not isinstance(spec, Mapping):
+        raise CodebookError(f"{where} should be a mapping with `id`, `name` and `description`.")
+    qid = _text(spec, "id", where, required=True)
+    if qid not in QUESTION_IDS:
+        raise CodebookError(f"{where} has id {qid!r}; question ids must be one of {', '.join(QUESTION_IDS)}.")
+    return Question(
+        id=qid, name=_text(spec, "name", where) or qid, description=_text(spec, "description", where),
+        cues={k: [t.lower() for t in v] for k, v in _lang_lists(spec.get("cues"), f"{where}.cues").items()},
+        examples=_lang_lists(spec.get("examples"), f"{where}.examples"),
+        stances={str(k): str(v) for k, v in (spec.get("stances") or {}).items()},
+        stance_examples={str(k): [str(x) for x in v] for k, v in (spec.get("stance_examples") or {}).items()},
+    )
+
+
 def parse_codebook(data: Mapping[str, Any], source: str = "the codebook") -> Codebook:
     """Build a :class:`Codebook` from parsed YAML, checking every field.
 
@@ -236,61 +276,9 @@ def parse_codebook(data: Mapping[str, Any], source: str = "the codebook") -> Cod
     codes: list[Code] = []
     seen: set[str] = set()
     for i, spec in enumerate(raw_codes, start=1):
-        where = f"{source}: code number {i}"
-        if not isinstance(spec, Mapping):
-            raise CodebookError(f"{where} should be a mapping with `id`, `name` and `description`.")
-        cid = _text(spec, "id", where, required=True)
-        where = f"{source}: code {cid}"
-        if cid in seen:
-            raise CodebookError(f"{where} appears twice: code ids must be unique.")
-        if cid.lower() in {UNCODED, "none"} or ";" in cid:
-            raise CodebookError(f"{where}: the id may not be 'uncoded' or 'none' or contain ';'.")
-        seen.add(cid)
-        name = _text(spec, "name", where) or cid
-        subs = []
-        for j, sub in enumerate(spec.get("subthemes") or [], start=1):
-            if not isinstance(sub, Mapping) or not sub.get("id"):
-                raise CodebookError(f"{where}.subthemes number {j} needs an `id` (e.g. {cid}.stop_search).")
-            terms = _lang_lists(sub.get("terms"), f"{where}.subthemes.{sub['id']}.terms")
-            subs.append(
-                Subtheme(
-                    id=str(sub["id"]),
-                    name=_text(sub, "name", f"{where}.subthemes") or str(sub["id"]),
-                    terms=tuple(t.lower() for ts in terms.values() for t in ts),
-                )
-            )
-        terms = {k: [t.lower() for t in v] for k, v in _lang_lists(spec.get("terms"), f"{where}.terms").items()}
-        codes.append(
-            Code(
-                id=cid,
-                name=name,
-                description=_text(spec, "description", where),
-                include=_text(spec, "include", where),
-                exclude=_text(spec, "exclude", where),
-                subthemes=tuple(subs),
-                terms=terms,
-                examples=_lang_lists(spec.get("examples"), f"{where}.examples"),
-            )
-        )
-    questions: list[Question] = []
-    for i, spec in enumerate(data.get("questions") or [], start=1):
-        where = f"{source}: question number {i}"
-        if not isinstance(spec, Mapping):
-            raise CodebookError(f"{where} should be a mapping with `id`, `name` and `description`.")
-        qid = _text(spec, "id", where, required=True)
-        if qid not in QUESTION_IDS:
-            raise CodebookError(f"{where} has id {qid!r}; question ids must be one of {', '.join(QUESTION_IDS)}.")
-        questions.append(
-            Question(
-                id=qid,
-                name=_text(spec, "name", where) or qid,
-                description=_text(spec, "description", where),
-                cues={k: [t.lower() for t in v] for k, v in _lang_lists(spec.get("cues"), f"{where}.cues").items()},
-                examples=_lang_lists(spec.get("examples"), f"{where}.examples"),
-                stances={str(k): str(v) for k, v in (spec.get("stances") or {}).items()},
-                stance_examples={str(k): [str(x) for x in v] for k, v in (spec.get("stance_examples") or {}).items()},
-            )
-        )
+        codes.append(_parse_code(spec, f"{source}: code number {i}", source, seen))
+    questions = [_parse_question(spec, f"{source}: question number {i}")
+                 for i, spec in enumerate(data.get("questions") or [], start=1)]
     return Codebook(
         name=str(data.get("name") or source),
         codes=tuple(codes),
