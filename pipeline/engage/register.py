@@ -10,7 +10,6 @@ the register (:data:`GRANTS_NAMES`), as it skips ``edi/`` and ``plans/``.
 
 from __future__ import annotations
 
-import io
 from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
@@ -59,10 +58,9 @@ def load_register(path: Path) -> pd.DataFrame:
     try:
         if path.suffix.lower() == ".xlsx":
             return pd.read_excel(path, dtype=str, keep_default_na=False)
-        from pipeline.ingest.readers import decode_text
+        from pipeline.ingest.readers import read_delimited
 
-        text = decode_text(path.read_bytes(), path.name)
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python")
+        return read_delimited(path)
     except Exception as exc:  # noqa: BLE001 - pandas/openpyxl raise several types for a damaged file
         raise RegisterError(
             f"The grants register {path.name} could not be read ({exc}). Check it opens in Excel with one row per "

@@ -11,7 +11,6 @@ is kept in ``manifest_issues`` for the ledger. :func:`load_manifest` reads the f
 
 from __future__ import annotations
 
-import io
 import re
 from collections.abc import Mapping
 from pathlib import Path
@@ -22,7 +21,7 @@ import yaml
 
 from pipeline import config
 from pipeline.errors import InputDataError  # one error base class (issue 14)
-from pipeline.ingest.readers import ReturnError, decode_text
+from pipeline.ingest.readers import ReturnError, read_delimited
 from pipeline.vocab import UNKNOWN, map_value, normalise_label
 
 MANIFEST_COLUMNS = [
@@ -76,8 +75,7 @@ def load_manifest(path: Path) -> pd.DataFrame:
             if not isinstance(data, list):
                 raise ManifestError(f"{path.name} should hold a list of returns (one entry per file).")
             return pd.DataFrame(data).astype(str)
-        text = decode_text(path.read_bytes(), path.name)
-        return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python")
+        return read_delimited(path)
     except (yaml.YAMLError, pd.errors.ParserError, ReturnError, UnicodeDecodeError) as exc:
         raise ManifestError(
             f"The manifest {path.name} could not be read ({exc}). Check it opens in Excel with one row per file "

@@ -214,6 +214,13 @@ def _corrupt(path: Path, exc: Exception) -> ReturnError:
     )
 
 
+def read_delimited(path: Path) -> pd.DataFrame:
+    """A small delimited text table (manifest, grants register) as strings: any encoding
+    :func:`decode_text` reads, the delimiter sniffed, blanks kept as empty strings."""
+    text = decode_text(path.read_bytes(), path.name)
+    return pd.read_csv(io.StringIO(text), dtype=str, keep_default_na=False, sep=None, engine="python")
+
+
 def decode_text(data: bytes, name: str) -> str:
     """Decode text bytes: UTF-8 (with or without BOM), else the detected charset (e.g. cp1252)."""
     try:

@@ -20,6 +20,8 @@ import pandas as pd
 import pandera.pandas as pa
 
 from pipeline import catalog
+from pipeline.disclosure import min_count as disclosure_min_count  # the one threshold
+from pipeline.disclosure import pick_texts  # the one quote picker (screens, length, no repeats)
 from pipeline.settings import load_vocabularies
 from pipeline.triangulate.schema import TRIANGULATION_COLUMNS, TRIANGULATION_SCHEMA, check_output
 from pipeline.vocab import split_multi
@@ -71,8 +73,6 @@ def pick_quotes(cell: pd.DataFrame, org_sizes: dict[str, int], min_count: int, m
     else:
         ok = ok.assign(_spk=0)
     ok = ok.assign(_st=ok["stance"].map(STANCE_RANK).fillna(9)).sort_values(["_spk", "_st", "statement_id"])
-    from pipeline.disclosure import pick_texts  # the one quote picker (screens, length, no repeats)
-
     picked = pick_texts(ok["text"].astype(str).tolist(), max_quotes, max_chars, min_chars=20,
                         keys=ok["participant_key"].tolist())
     quotes = [f"\u201c{t.strip()}\u201d" for t in picked]
@@ -200,8 +200,6 @@ def triangulate(
     """
     _check_input(statements, STATEMENTS_IN, "statements", "code")
     _check_input(codes, CODES_IN, "codes", "code")
-    from pipeline.disclosure import min_count as disclosure_min_count  # noqa: PLC0415 - the one threshold
-
     ctx = {"min_count": disclosure_min_count(settings), "qcfg": mapping.get("quotes", {}) or {},
            "band": tuple(mapping.get("published_no_disparity_band", [0.8, 1.25])),
            "groups": list(mapping.get("headline_groups", ["Black", "Minority ethnic (all)"])), "measures": measures}
