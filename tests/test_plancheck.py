@@ -208,6 +208,19 @@ def test_comments_on_the_plan_are_read_apart_and_the_missing_part_is_named() -> 
     assert missing_part(texts, np.ones((3, 1)), ["interpreter"], "x", 0.45) == ""
 
 
+def test_comments_on_the_plan_an_action_answers_clearly_are_addressed_never_a_gap() -> None:
+    """"We never hear back after consultations" is comment on the plan and a subject an action answers."""
+    from pipeline.plancheck.match import match_pairs
+
+    themes = _emergent(1).assign(kind="plan_comments", weight=1.0)
+    actions = pd.DataFrame({"action_id": ["a1"], "ref": ["3.2"], "text": ["Publish a report back."], "area_codes": [""]})
+    for sim, expected in ((0.65, "addressed"), (0.46, "read apart"), (0.2, "read apart")):
+        vec = np.array([[sim, np.sqrt(1 - sim ** 2)]])
+        pairs = match_pairs(themes, actions, np.array([[1.0, 0.0]]), vec, PARAMS, statement_shares=np.array([[0.1]]))
+        assert set(pairs["strength"]) <= {"strong"}  # a weak match never makes comments "partly addressed"
+        assert classify_themes(themes, pairs, actions)["status"].iloc[0] == expected
+
+
 @pytest.mark.slow
 def test_theme_no_action_answers_is_not_addressed_and_ranked_first(checks) -> None:
     cov = checks["v1"].coverage

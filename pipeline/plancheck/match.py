@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import re
 from collections import Counter
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -35,6 +35,7 @@ import pandas as pd
 # the contract's vocabularies and the one error base (issue 14); THEME_KINDS and PlanCheckError stay importable here
 from pipeline.catalog import STATUSES, THEME_KINDS  # noqa: F401
 from pipeline.errors import PlanCheckError  # noqa: F401
+from pipeline.settings import defaults
 from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 from pipeline.vocab import split_multi
 
@@ -48,34 +49,8 @@ STATUS_MEANING = {
 NO_EVIDENCE = "no consultation evidence found"
 EVIDENCE_FOUND = "consultation evidence found"
 
-#: Defaults of the matching settings (config/plancheck.yaml overrides them; see that file for why).
-DEFAULT_PARAMS: dict[str, Any] = {
-    "addressed_similarity": 0.6,
-    "term_similarity": 0.5,
-    "partly_similarity": 0.42,
-    "term_only_min_terms": 2,
-    "description_weight": 0.5,
-    "evidence_similarity": 0.5,
-    "max_actions_shown": 3,
-    "max_quotes": 2,
-    "quote_max_chars": 200,
-    "disagreement_weight": 1.0,
-    "organisation_weight": 2.0,
-    "cohort_weight": 1.0,
-    "speakers": ["participant"],
-    "generic_terms": [],
-    "include_subthemes": False,
-    "emergent_addressed_similarity": 0.5,
-    "emergent_sure_similarity": 0.6,
-    "emergent_partly_similarity": 0.45,
-    "emergent_partly_share": 0.1,
-    "emergent_area_similarity": 0.45,
-    "emergent_top_similarity": 0.58,
-    "emergent_term_min_similarity": 0.35,
-    "top_statements": 3,
-    "statement_similarity": 0.45,
-    "min_statement_share": 0.05,
-}
+#: Defaults of the matching settings: config/plancheck.yaml, the one place they are set (see that file for why).
+DEFAULT_PARAMS: Mapping[str, Any] = defaults("plancheck.yaml")
 
 Embed = Callable[[Sequence[str]], np.ndarray]
 
@@ -326,17 +301,19 @@ def match_pairs(
     areas = [set(split_multi(a)) - {"unknown"} if a else set() for a in actions["area_codes"].fillna("")]
     rows: list[dict] = []
     for i, th in enumerate(themes.itertuples(index=False)):
-        if th.kind == "plan_comments":
-            continue  # comments on the draft are read apart, not answered by an action
         for j, ac in enumerate(actions.itertuples(index=False)):
             sim, share = float(sims[i, j]), float(shares[i, j])
             terms = shared_terms(th.key_terms, ac.text)
             same = bool(th.code) and th.code in areas[j]
-            strength = _pair_strength(th.kind, sim, share, float(tops[i, j]), terms, same, p)
-            if strength is None:
+            # Comments on the draft are read apart unless an action clearly answers what they raise
+            # ("we never hear back" is comment on the plan and a subject 3.2 answers): only a strong
+            # match counts for them, so they never become a gap or a partial match.
+            strength = _pair_strength("emergent" if th.kind == "plan_comments" else th.kind, sim, share,
+                                      float(tops[i, j]), terms, same, p)
+            if strength is None or (th.kind == "plan_comments" and strength != "strong"):
                 continue
             why = [f"similarity {sim:.2f}"]
-            if th.kind == "emergent":
+            if th.kind in ("emergent", "plan_comments"):
                 why.append(f"speaks to {share:.0%} of the statements")
             if terms:
                 why.append("shared terms: " + ", ".join(terms))
@@ -419,7 +396,7 @@ def classify_themes(themes: pd.DataFrame, pairs: pd.DataFrame, actions: pd.DataF
         strong = m.loc[m["strength"] == "strong"]
         use = strong if len(strong) else m
         if kind == "plan_comments":
-            status.append("read apart")
+            status.append("addressed" if len(strong) else "read apart")
         else:
             status.append("addressed" if len(strong) else ("partly addressed" if len(m) else "not addressed"))
         n_act.append(len(use))
