@@ -202,6 +202,82 @@ def _filter_cache(out: Path, texts: Iterable[str]) -> int:
     return removed
 
 
+def _hit(out: Path, kind: str, value: str) -> tuple[pd.DataFrame, set[str]]:
+    """The answers to withdraw (``responses`` rows where ``kind`` is ``value``) and every text of theirs.
+
+    Raises:
+        ForgetError: If ingest has not run or no answer matches.
+    """
+    responses_path = out / "responses.parquet"
+    if not responses_path.exists():
+        raise ForgetError(f"{responses_path} does not exist: run make ingest first.")
+    responses = pd.read_parquet(responses_path)
+    hit = responses[responses[kind].astype(str) == value]
+    if hit.empty:
+        raise ForgetError(f"No answers with {kind} = {value!r} in {responses_path}. Check the value in responses.csv.")
+    ids = set(hit["response_id"].astype(str))
+    texts = set(hit["text"].astype(str))
+    statements_path = out / "statements.parquet"
+    if statements_path.exists():
+        st = pd.read_parquet(statements_path)
+        texts |= set(st.loc[_row_mask(st, ids, kind, value), "text"].astype(str))
+    return hit, texts
+
+
+def _filter_frame(df: pd.DataFrame, ids: set[str], kind: str, value: str) -> tuple[pd.DataFrame | None, int]:
+    """``df`` without the withdrawn rows and ids, and how many went (``None`` when nothing changed)."""
+    mask = _row_mask(df, ids, kind, value)
+    lists = _scrub_id_lists(df, ids)
+    if mask.any() or lists:
+        return df[~mask], int(mask.sum()) + lists
+    return None, 0
+
+
+def _filter_table(path: Path, ids: set[str], kind: str, value: str) -> int:
+    """Remove the withdrawn rows from one table file (parquet, CSV or xlsx); return how many went."""
+    if path.suffix == ".parquet":
+        kept, n = _filter_frame(pd.read_parquet(path), ids, kind, value)
+        if kept is not None:
+            kept.reset_index(drop=True).to_parquet(path, index=False)
+        return n
+    if path.suffix == ".csv":
+        try:
+            df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
+        except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
+            return 0
+        kept, n = _filter_frame(df, ids, kind, value)
+        if kept is not None:
+            kept.to_csv(path, index=False, encoding="utf-8-sig")
+        return n
+    if path.suffix == ".xlsx":
+        return _filter_xlsx(path, ids, kind, value)
+    return 0
+
+
+def _delete_reports(reports: Path) -> list[str]:
+    """Delete every document under ``reports`` but its READMEs; return their relative paths."""
+    deleted = []
+    if reports.exists():
+        for path in sorted(reports.rglob("*")):
+            if path.is_file() and path.name.lower() != "readme.md":
+                deleted.append(path.relative_to(reports).as_posix())
+                path.unlink()
+    return deleted
+
+
+def _append_ledger(out: Path, kind: str, result: ForgetResult, now: dt.datetime | None) -> None:
+    """Add a line to ``withdrawals.csv`` saying that answers were withdrawn, when and how many (never whose)."""
+    ledger = out / LEDGER_FILE
+    new = not ledger.exists()
+    with ledger.open("a", encoding="utf-8", newline="") as fh:
+        w = csv.writer(fh)
+        if new:
+            w.writerow(["withdrawn_at_utc", "what", "answers_removed", "tables_changed", "reports_deleted"])
+        when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
+        what = "a participant's answers" if kind == "participant_ref" else "an organisation's answers"
+        w.writerow([when, what, result.n_answers, len(result.tables), len(result.deleted_reports)])
+
+
 def forget(raw: Path, out: Path, reports: Path, participant: str | None = None, organisation: str | None = None,
            now: dt.datetime | None = None) -> ForgetResult:
     """Withdraw one participant's or organisation's answers from every output (see the module docstring).
@@ -224,19 +300,8 @@ def forget(raw: Path, out: Path, reports: Path, participant: str | None = None, 
         raise ForgetError("Give exactly one of PARTICIPANT=<participant_ref> or ORGANISATION=<name>.")
     kind, value = ("participant_ref", str(participant).strip()) if participant else ("organisation", str(organisation).strip())
     raw, out, reports = Path(raw), Path(out), Path(reports)
-    responses_path = out / "responses.parquet"
-    if not responses_path.exists():
-        raise ForgetError(f"{responses_path} does not exist: run make ingest first.")
-    responses = pd.read_parquet(responses_path)
-    hit = responses[responses[kind].astype(str) == value]
-    if hit.empty:
-        raise ForgetError(f"No answers with {kind} = {value!r} in {responses_path}. Check the value in responses.csv.")
+    hit, texts = _hit(out, kind, value)
     ids = set(hit["response_id"].astype(str))
-    texts = set(hit["text"].astype(str))
-    statements_path = out / "statements.parquet"
-    if statements_path.exists():
-        st = pd.read_parquet(statements_path)
-        texts |= set(st.loc[_row_mask(st, ids, kind, value), "text"].astype(str))
 
     raw.mkdir(parents=True, exist_ok=True)
     with (raw / WITHDRAWN_FILE).open("a", encoding="utf-8") as fh:
@@ -244,46 +309,11 @@ def forget(raw: Path, out: Path, reports: Path, participant: str | None = None, 
 
     result = ForgetResult(n_answers=len(hit))
     for path in sorted(out.rglob("*")):
-        if not path.is_file() or path.name in _SKIP:
-            continue
-        rel = path.relative_to(out).as_posix()
-        if path.suffix == ".parquet":
-            df = pd.read_parquet(path)
-            mask = _row_mask(df, ids, kind, value)
-            lists = _scrub_id_lists(df, ids)
-            if mask.any() or lists:
-                df[~mask].reset_index(drop=True).to_parquet(path, index=False)
-                result.tables[rel] = int(mask.sum()) + lists
-        elif path.suffix == ".csv":
-            try:
-                df = pd.read_csv(path, dtype=str, keep_default_na=False, encoding="utf-8-sig")
-            except (pd.errors.EmptyDataError, pd.errors.ParserError, UnicodeDecodeError):
-                continue
-            mask = _row_mask(df, ids, kind, value)
-            lists = _scrub_id_lists(df, ids)
-            if mask.any() or lists:
-                df[~mask].to_csv(path, index=False, encoding="utf-8-sig")
-                result.tables[rel] = int(mask.sum()) + lists
-        elif path.suffix == ".xlsx":
-            n = _filter_xlsx(path, ids, kind, value)
-            if n:
-                result.tables[rel] = n
+        if path.is_file() and path.name not in _SKIP and (n := _filter_table(path, ids, kind, value)):
+            result.tables[path.relative_to(out).as_posix()] = n
     result.cache_rows = _filter_cache(out, texts)
-    if reports.exists():
-        for path in sorted(reports.rglob("*")):
-            if path.is_file() and path.name.lower() != "readme.md":
-                result.deleted_reports.append(path.relative_to(reports).as_posix())
-                path.unlink()
-
-    ledger = out / LEDGER_FILE
-    new = not ledger.exists()
-    with ledger.open("a", encoding="utf-8", newline="") as fh:
-        w = csv.writer(fh)
-        if new:
-            w.writerow(["withdrawn_at_utc", "what", "answers_removed", "tables_changed", "reports_deleted"])
-        when = (now or dt.datetime.now(dt.UTC)).strftime("%Y-%m-%dT%H:%M:%SZ")
-        what = "a participant's answers" if kind == "participant_ref" else "an organisation's answers"
-        w.writerow([when, what, result.n_answers, len(result.tables), len(result.deleted_reports)])
+    result.deleted_reports = _delete_reports(reports)
+    _append_ledger(out, kind, result, now)
     return result
 
 

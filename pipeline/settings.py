@@ -9,6 +9,8 @@ typed, read-only view of them, so that no stage re-types a vocabulary or a defau
 * :class:`Settings`: ``config/settings.yaml`` as a frozen mapping, with :meth:`Settings.value`
   reading a dotted key that must be present (a missing key is a :class:`~pipeline.config.ConfigError`,
   never a silent default written somewhere in the code).
+* :func:`defaults`: another settings file of the default config folder (``plancheck.yaml``), read-only,
+  for the defaults of functions called without settings (each default is written in the YAML only).
 
 Usage::
 
@@ -30,7 +32,7 @@ from typing import Any
 from pipeline import config
 from pipeline.config import ConfigError
 
-__all__ = ["UNKNOWN", "OTHER_QUESTION", "STANCES", "SPEAKERS", "Settings", "Vocabularies", "load_settings",
+__all__ = ["UNKNOWN", "OTHER_QUESTION", "STANCES", "SPEAKERS", "Settings", "Vocabularies", "defaults", "load_settings",
            "load_vocabularies"]
 
 #: The value every vocabulary column holds when nothing matched.
@@ -215,3 +217,20 @@ def load_settings(config_dir: Path | None = None) -> Settings:
         ConfigError: If a configuration file is missing or malformed.
     """
     return _load_settings(str(Path(config_dir or config.CONFIG_DIR).resolve()))
+
+
+@lru_cache(maxsize=16)
+def _defaults(name: str, config_dir: str) -> Mapping[str, Any]:
+    return MappingProxyType(config.load_yaml(name, Path(config_dir)))
+
+
+def defaults(name: str) -> Mapping[str, Any]:
+    """The settings file ``name`` of the default config folder (``config/``, or ``CJIW_CONFIG_DIR``), read once.
+
+    Functions that take settings as arguments use it for their defaults, so each default is written once,
+    in the YAML (``DEFAULT_PARAMS = defaults("plancheck.yaml")``). Read-only at the top level.
+
+    Raises:
+        ConfigError: If the file is missing or malformed.
+    """
+    return _defaults(name, str(Path(config.CONFIG_DIR).resolve()))

@@ -3,9 +3,7 @@
 import json
 
 import pandas as pd
-from test_engage_pack import MEASURES, TRENDS
-from test_engage_qdpx import CODES, RESPONSES, RETURNS, STATEMENTS
-from test_engage_tracker import RAW_REGISTER
+from testkit.engage import CODES, MEASURES, RAW_REGISTER, RESPONSES, RETURNS, STATEMENTS, TRENDS
 from typer.testing import CliRunner
 
 from pipeline.cli import app

@@ -4,8 +4,8 @@ import math
 
 import pandas as pd
 import pytest
-from test_reports_accessibility import audit, css_pairs
-from test_reports_browser import CHROMIUM, chromium, console_messages
+from testkit.engage import MEASURES, TRENDS, measure_row
+from testkit.html_checks import CHROMIUM, audit, chromium, console_messages, css_pairs
 
 from pipeline import config
 from pipeline.engage import pack
@@ -14,33 +14,6 @@ from pipeline.reports import style
 
 SETTINGS = config.load_yaml("engage.yaml")["pack"]
 MIN_COUNT = 5
-
-
-def _row(measure, area, period, group, count, denominator, ratio=None, low=None, high=None, suppressed=False,
-         reliable=True, unit="per 1,000 population"):
-    rate = None if count is None or denominator is None else 1000 * count / denominator
-    return {"measure": measure, "area": area, "period": period, "ethnicity": group, "ethnicity_group": group,
-            "count": count, "denominator": denominator, "rate": rate, "rate_unit": unit,
-            "reference_group": "White" if ratio else "", "reference_rate": None, "ratio": ratio, "ci_low": low,
-            "ci_high": high, "ratio_kind": "relative_rate" if ratio else "", "reliable": reliable,
-            "suppressed": suppressed, "source": f"fixture source for {measure}", "notes": f"fixture caveat {measure}"}
-
-
-MEASURES = pd.DataFrame([
-    _row("stop_and_search", "Gwent", "2020", "Black", 199, 8758, 3.593576, 3.120131, 4.138861),
-    _row("stop_and_search", "Gwent", "2020", "White", 3493, 552430),
-    _row("stop_and_search", "Gwent", "2021", "Black", 100, 8758, 3.124180, 2.558683, 3.814657),
-    _row("stop_and_search", "Gwent", "2021", "White", 2019, 552430),
-    _row("use_of_force", "Gwent", "2019/20", "Other", 3, 4983, 0.21, 0.07, 0.66, reliable=False),
-    _row("use_of_force", "Gwent", "2019/20", "Mixed", None, None, suppressed=True),
-    _row("use_of_force", "Gwent", "2019/20", "White", 8105, 552430),
-    _row("youth_custody", "England and Wales", "2021", "Black", 40, 10000, 9.0),
-    _row("stop_and_search", "South Wales", "2021", "Black", 300, 20000, 2.1, 1.9, 2.31),
-])
-TRENDS = pd.DataFrame([{"measure": "stop_and_search", "area": "Gwent", "ethnicity_group": "Black",
-                        "rate_unit": "per 1,000 population", "n_periods": 2, "first_period": "2020",
-                        "last_period": "2021", "first_rate": 22.72, "last_rate": 11.42, "first_ratio": 3.59,
-                        "last_ratio": 3.12, "change": "ratio down"}])
 
 
 @pytest.fixture(scope="module", params=["en", "cy"])
@@ -83,7 +56,7 @@ def test_the_sheet_passes_the_reports_accessibility_checks(sheet):
 
 
 def test_the_dashboard_has_charts_with_alt_text_and_their_data():
-    small = pd.DataFrame([_row("stop_and_search", "Gwent", "2022", "Black", 4, 8758, 0.9, 0.3, 2.4)])
+    small = pd.DataFrame([measure_row("stop_and_search", "Gwent", "2022", "Black", 4, 8758, 0.9, 0.3, 2.4)])
     html, series = pack.dashboard(pd.concat([MEASURES, small]), SETTINGS, "en", MIN_COUNT)
     a = audit(html)
     assert len(a.images) == 1 and "Gwent: 2020 3.59, 2021 3.12" in a.images[0]["alt"]
@@ -93,7 +66,7 @@ def test_the_dashboard_has_charts_with_alt_text_and_their_data():
 
 @pytest.mark.skipif(CHROMIUM is None, reason="headless Chromium is not installed (apt-get install -y chromium)")
 def test_the_sheet_renders_in_headless_chromium_and_prints_to_pdf(sheet, tmp_path):
-    from pipeline.engage.cli import print_pdf
+    from pipeline.engage.commands import print_pdf
 
     (html, _), lang = sheet
     path = tmp_path / f"gwent.{lang}.html"

@@ -8,6 +8,7 @@ import zipfile
 import pandas as pd
 import pytest
 from lxml import etree
+from testkit.engage import A1, A2, CODES, RESPONSES, RETURNS, STATEMENTS
 
 from pipeline.coding.codebook import parse_codebook
 from pipeline.engage import qdpx as Q
@@ -18,28 +19,6 @@ CODEBOOK = parse_codebook({"name": "test", "codes": [
      "subthemes": [{"id": "PA1.hate_crime", "name": "Hate crime"}]},
     {"id": "PA6", "name": "Promote fairness", "description": "Fair treatment and outcomes."},
 ]})
-A1 = "The police stopped me four times this month. Nobody explained why."
-A2 = "Hate crime reports go nowhere. We need an independent panel to check them."
-RESPONSES = pd.DataFrame({
-    "response_id": ["R1", "R2"], "source_file": ["a.docx", "b.csv"], "question": ["listened", "solutions"],
-    "participant_ref": ["P-aaaa", "P-bbbb"], "speaker": ["participant", "participant"], "text": [A1, A2],
-})
-STATEMENTS = pd.DataFrame({
-    "statement_id": ["R1-S01", "R1-S02", "R2-S01", "R2-S02"], "response_id": ["R1", "R1", "R2", "R2"],
-    "text": [A1[:44], A1[45:], A2[:29], A2[30:]], "char_start": [0, 45, 0, 30],
-    "char_end": [44, len(A1), 29, len(A2)], "stance": ["disagree", "disagree", "unclear", "agree"],
-    "is_suggestion": [False, False, False, True],
-})
-CODES = pd.DataFrame({
-    "statement_id": ["R1-S01", "R1-S02", "R2-S01", "R2-S02"], "code": ["PA6", "uncoded", "PA1", "PA1"],
-    "subtheme": ["", "", "PA1.hate_crime", ""], "confidence": [0.9, 0.2, 0.8, 0.7],
-    "evidence": [""] * 4, "source": ["model"] * 4,
-})
-RETURNS = pd.DataFrame({
-    "organisation": ["Org A", "Org B"], "source_file": ["a.docx", "b.csv"], "cohort": ["prison", "prison;community"],
-    "police_force_area": ["Gwent", "All Wales"], "engagement_method": ["interview", "survey"],
-    "n_participants": pd.array([4, pd.NA], dtype="Int64"), "language": ["en", "en"], "date_received": ["2026-03-01", ""],
-})
 TOPICS = pd.DataFrame({"topic": [0, 1], "name": ["Stops without reasons", "Reporting hate crime"], "description": ["", ""]})
 ST_TOPICS = pd.DataFrame({"statement_id": ["R1-S01", "R1-S02", "R2-S01", "R2-S02"], "topic": [0, 0, 1, 1]})
 

@@ -2,6 +2,7 @@
 
 import pandas as pd
 import pytest
+from testkit.engage import RAW_REGISTER
 
 from pipeline import config
 from pipeline.engage import register as R
@@ -12,15 +13,6 @@ COVERAGE = config.load_yaml("report.yaml")["coverage"]
 GAPS = config.load_yaml("engage.yaml")["tracker"]["plan_gap_groups"]
 AS_OF = pd.Timestamp("2026-03-20")
 
-RAW_REGISTER = pd.DataFrame({
-    "Organisation": ["On Time Trust", "Late Link", "Silent Society", "Future Forum"],
-    "Cohorts": ["People in prison", "Asylum seekers", "Youth justice", "Schools"],
-    "Police force area": ["Gwent", "South Wales", "North Wales", "Dyfed-Powys"],
-    "Participants promised": ["10", "20", "8", "12"],
-    "Grant (£)": ["£4,000", "5000", "3000", "2500"],
-    "Deadline": ["2026-03-16", "16/03/2026", "2026-03-16", "2026-04-30"],
-    "Contact": ["grants inbox", "grants inbox", "grants inbox", ""],
-})
 RETURNS = pd.DataFrame({
     "organisation": ["On Time Trust", "late link", "Someone Else", "Future Forum"],
     "source_file": ["a.docx", "b.xlsx", "c.csv", "d.docx"],
@@ -93,7 +85,7 @@ def test_coverage_and_the_plans_own_gap_groups(register):
 
 
 def test_the_sample_register_shows_the_sample_gaps():
-    from pipeline.engage.cli import tracker_tables
+    from pipeline.engage.commands import tracker_tables
 
     out = config.processed_dir("sample")
     if not (out / "returns.parquet").exists():

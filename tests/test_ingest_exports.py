@@ -7,7 +7,7 @@ placed by meaning (the embedding model is loaded, hence ``slow``).
 """
 
 import pytest
-from ingest_fixtures import B
+from testkit import ingest_builders as B
 
 from pipeline import config
 from pipeline.ingest.runner import ingest_folder

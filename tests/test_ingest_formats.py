@@ -1,7 +1,7 @@
 """Tests for pipeline.ingest.formats: OpenDocument, RTF, HTML and email returns, on tiny hand-written fixtures."""
 
 import pytest
-from ingest_fixtures import B
+from testkit import ingest_builders as B
 
 from pipeline import config
 from pipeline.ingest import formats

@@ -8,7 +8,7 @@ checks the rejection reason for a missing Tesseract runs everywhere.
 import shutil
 
 import pytest
-from ingest_fixtures import B
+from testkit import ingest_builders as B
 
 from pipeline import config
 from pipeline.ingest.readers import ReadContext, ReturnError, read_return

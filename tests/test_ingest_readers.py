@@ -1,7 +1,7 @@
 """Tests for pipeline.ingest.readers: each format on tiny hand-written returns, and bad files."""
 
 import pytest
-from ingest_fixtures import B
+from testkit import ingest_builders as B
 
 from pipeline import config
 from pipeline.ingest.readers import (

@@ -204,3 +204,86 @@ def test_parallel_redaction_gives_the_same_frame_as_one_process(monkeypatch):
     two = redact(df, CFG, use_ner=True, n_jobs=2)
     pd.testing.assert_frame_equal(one, two)
     assert one["n_redactions"].sum() > 10
+
+
+def test_iso_date_and_lettered_house_number_before_a_one_word_street():
+    """Issue 17: "2009-11-02" is a full date like 02/11/2009; "7c Broadway, Splott" is an address."""
+    texts = ["DOB 2009-11-02, in care.", "They broke into 7c Broadway, Splott, at night.", "I got 3 A Levels, English."]
+    out = redact(pd.DataFrame({"text": texts, "language": ["en"] * 3}), config.load_yaml("redaction.yaml"), use_ner=False)
+    assert out["text"].tolist() == ["DOB [DOB], in care.", "They broke into [ADDRESS], Splott, at night.", texts[2]]
+
+
+# --- speed: the same output, found faster (issue 13) ------------------------------------------
+
+
+def test_context_reads_a_window_but_gives_the_words_a_full_split_gives():
+    from pipeline.ingest.redact import _context
+
+    text = "one two   three\nfour " + "x" * 300 + " five six seven eight nine ten [NAME] a b\tc " + "y" * 400 + " d e"
+    at = text.index("[NAME]")
+    for start, end in [(at, at + 6), (0, 0), (len(text), len(text)), (5, 9), (at, len(text))]:
+        for n in (0, 1, 4, 9):
+            assert _context(text, start, end, n) == (" ".join(text[:start].split()[-n:]), " ".join(text[end:].split()[:n]))
+    assert _context(text, at, at + 6) == ("seven eight nine ten", "a b c " + "y" * 400)
+
+
+def test_a_name_overlapping_a_rule_placeholder_or_an_earlier_name_is_left_out():
+    from pipeline.ingest.names import NameSpan
+    from pipeline.ingest.redact import _free_spans
+
+    rules = [(0, 7), (20, 27)]
+    ordered = [NameSpan(8, 12, "NAME", "title"), NameSpan(18, 21, "NAME", "ner"), NameSpan(27, 30, "NAME", "ner")]
+    assert _free_spans(rules, ordered) == [ordered[0], ordered[2]]
+    unordered = [NameSpan(30, 35, "NAME", "ner"), NameSpan(8, 12, "NAME", "ner"), NameSpan(33, 40, "NAME", "ner")]
+    assert _free_spans(rules, unordered) == unordered[:2]  # the third overlaps the first, kept earlier
+
+
+def test_a_long_answer_with_many_names_keeps_every_placeholder_in_order():
+    text = " ".join(f"My brother Tyrone{i} said hi and Ms Begum{i} rang 07700 900{i:03d}." for i in range(300))
+    out = redact(pd.DataFrame({"text": [text], "language": ["en"]}), CFG, use_ner=False)
+    log = __import__("json").loads(out["redaction_log"].iloc[0])
+    assert out["text"].iloc[0].count("[NAME]") == 600 and out["text"].iloc[0].count("[PHONE]") == 300
+    assert len(log) == 900 and log[1]["before"] == "said hi and Ms" and log[2]["after"] == ". My brother [NAME]"
+
+
+def test_a_text_longer_than_spacy_accepts_is_read_in_pieces(monkeypatch):
+    from pipeline.ingest.redact import _pieces, load_ner
+
+    text = "We met the new officer last week. " * 40 + "Yesterday Kwabena Mensah from the hostel rang back."
+    pieces = _pieces(text, 200)
+    assert "".join(p for _, p in pieces) == text and all(len(p) < 200 for _, p in pieces)
+    assert all(text[at:at + len(p)] == p for at, p in pieces) and _pieces(text, len(text)) == [(0, text)]
+    monkeypatch.setattr(load_ner(), "max_length", 200)
+    redacted, n, _ = _one(text, use_ner=True)
+    assert "Kwabena" not in redacted and "Mensah" not in redacted and n >= 1
+
+
+def test_the_ner_runs_without_the_shared_tok2vec_and_finds_the_same_people():
+    import spacy
+
+    from pipeline.ingest.redact import NER_MODEL, NER_UNUSED, load_ner
+
+    nlp = load_ner()
+    assert nlp.pipe_names == ["ner"]
+    full = spacy.load(NER_MODEL, exclude=list(NER_UNUSED))
+    assert "tok2vec" in full.pipe_names
+    texts = ["Kasia Nowak said the plan ignores Travellers.", "We asked Darren Jones at the council in Newport.",
+             "Nobody listened to Aaliyah or her mum when they complained to Gwent Police."]
+    ents = [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in nlp.pipe(texts)]
+    assert ents == [[(e.start_char, e.end_char, e.label_) for e in d.ents] for d in full.pipe(texts)]
+    assert any(label == "PERSON" for doc in ents for *_, label in doc)
+
+
+def test_progress_counts_every_answer_in_one_process_and_in_workers(monkeypatch):
+    import pipeline.ingest.redact as redact_module
+
+    df = pd.DataFrame({"text": ["Ms Begum rang 07700 900123.", "Nothing personal here."] * 13, "language": "en"})
+    monkeypatch.setattr(redact_module, "PART_ROWS", 5)
+    seen = []
+    one = redact(df, CFG, use_ner=False, n_jobs=1, progress=seen.append)
+    assert seen == [5, 5, 5, 5, 5, 1]
+    monkeypatch.setattr(redact_module, "PARALLEL_MIN_ROWS", 4)
+    seen.clear()
+    two = redact(df, CFG, use_ner=False, n_jobs=2, progress=seen.append)
+    assert seen == [5, 5, 5, 5, 5, 1]
+    pd.testing.assert_frame_equal(one, two)

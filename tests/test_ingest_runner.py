@@ -5,7 +5,7 @@ import shutil
 import pandas as pd
 import pytest
 import typer
-from ingest_fixtures import B
+from testkit import ingest_builders as B
 from typer.testing import CliRunner
 
 from pipeline import config

@@ -5,83 +5,12 @@ on every image, a caption on every table and a scope on every header cell, no sc
 ratio of every text colour / background pair in the inline CSS (4.5:1 for text).
 """
 
-import re
-from html.parser import HTMLParser
 
 import pytest
-from test_reports_fixtures import build_context, write_processed
+from testkit.html_checks import audit, css_pairs
+from testkit.reports import build_context, write_processed
 
 from pipeline.reports import style, theme_report
-
-
-class Audit(HTMLParser):
-    def __init__(self):
-        super().__init__()
-        self.lang = None
-        self.headings: list[int] = []
-        self.images: list[dict] = []
-        self.ths: list[dict] = []
-        self.tables = 0
-        self.captions = 0
-        self.first_link = None
-        self.ids: set[str] = set()
-        self.scripts = 0
-        self.style = ""
-        self._in_style = False
-        self._last_tag = None
-
-    def handle_starttag(self, tag, attrs):
-        a = dict(attrs)
-        if "id" in a:
-            self.ids.add(a["id"])
-        if tag == "html":
-            self.lang = a.get("lang")
-        elif re.fullmatch(r"h[1-6]", tag):
-            self.headings.append(int(tag[1]))
-        elif tag == "img":
-            self.images.append(a)
-        elif tag == "th":
-            self.ths.append(a)
-        elif tag == "table":
-            self.tables += 1
-        elif tag == "caption":
-            assert self._last_tag == "table", "a caption must be the table's first child"
-            self.captions += 1
-        elif tag == "a" and self.first_link is None:
-            self.first_link = a
-        elif tag == "script":
-            self.scripts += 1
-        elif tag == "style":
-            self._in_style = True
-        self._last_tag = tag
-
-    def handle_endtag(self, tag):
-        if tag == "style":
-            self._in_style = False
-
-    def handle_data(self, data):
-        if self._in_style:
-            self.style += data
-
-
-def audit(html: str) -> Audit:
-    parser = Audit()
-    parser.feed(html)
-    return parser
-
-
-def css_pairs(css: str) -> list[tuple[str, str, str]]:
-    """(selector, text colour, background colour) for every rule that sets a colour or a background."""
-    rules = re.findall(r"([^{}]+)\{([^{}]*)\}", re.sub(r"/\*.*?\*/", "", css, flags=re.S))
-    decls = [(sel.strip(), dict(re.findall(r"([\w-]+)\s*:\s*([^;]+)", body))) for sel, body in rules]
-    body = next(d for sel, d in decls if sel == "body" and "color" in d)
-    pairs = []
-    for sel, d in decls:
-        if "color" in d or "background-color" in d:
-            fg = d.get("color", body["color"]).strip()
-            bg = d.get("background-color", body["background-color"]).strip()
-            pairs.append((sel, fg, bg))
-    return pairs
 
 
 @pytest.fixture(scope="module")

@@ -5,16 +5,14 @@ Saves a screenshot to tests/artifacts/theme_report.png (gitignored).
 """
 
 import re
-import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
-from test_reports_fixtures import build_context, write_processed
+from testkit.html_checks import CHROMIUM, chromium, console_messages
+from testkit.reports import build_context, write_processed
 
 from pipeline.reports import theme_report
 
-CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 pytestmark = [
     pytest.mark.browser,
     pytest.mark.skipif(
@@ -22,30 +20,6 @@ pytestmark = [
     ),
 ]
 ARTIFACTS = Path(__file__).parent / "artifacts"
-
-
-def chromium(url: str, profile: Path, *extra: str) -> subprocess.CompletedProcess:
-    flags = [
-        "--headless",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-quic",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={profile}",
-        "--enable-logging=stderr",
-        "--v=0",
-    ]
-    return subprocess.run(
-        [CHROMIUM, *flags, *extra, url], capture_output=True, text=True, timeout=120, check=False
-    )
-
-
-def console_messages(stderr: str) -> list[str]:
-    """Lines where the page wrote to the console (errors, uncaught exceptions); the report has no scripts."""
-    return [line for line in stderr.splitlines() if ":CONSOLE" in line or "Uncaught" in line]
 
 
 @pytest.fixture(scope="module")

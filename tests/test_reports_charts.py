@@ -1,7 +1,7 @@
 """Tests for pipeline.reports.charts: PNG bytes, alt text, the data behind each chart, determinism."""
 
 import pandas as pd
-from test_reports_fixtures import make_tables
+from testkit.reports import make_tables
 
 from pipeline.reports import charts, style
 from pipeline.reports import tables as T

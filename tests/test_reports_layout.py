@@ -5,7 +5,7 @@ import re
 
 import pandas as pd
 import pytest
-from test_reports_fixtures import build_context, make_tables, write_processed
+from testkit.reports import build_context, make_tables, write_processed
 
 from pipeline.plancheck import report as plan_report
 from pipeline.reports import annex, render_docx, render_html, theme_report

@@ -8,7 +8,7 @@ import nbformat
 import pandas as pd
 import pytest
 import typer
-from test_reports_fixtures import COMMUNITY, PRISON, TRAVELLER, YOUTH, make_tables, write_processed
+from testkit.reports import COMMUNITY, PRISON, TRAVELLER, YOUTH, make_tables, write_processed
 from typer.testing import CliRunner
 
 from pipeline import config

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pandas as pd
 import pytest
-from test_reports_fixtures import build_context, write_processed
+from testkit.reports import build_context, write_processed
 
 from pipeline import config
 from pipeline.reports import pdfcheck, theme_report

@@ -4,7 +4,7 @@ import re
 
 import pandas as pd
 import pytest
-from test_reports_fixtures import COMMUNITY, PRISON, TRAVELLER, YOUTH, make_tables
+from testkit.reports import COMMUNITY, PRISON, TRAVELLER, YOUTH, make_tables
 
 from pipeline import config
 from pipeline.reports import tables as T

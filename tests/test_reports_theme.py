@@ -6,7 +6,7 @@ import re
 import pytest
 import typer
 import yaml
-from test_reports_fixtures import TRAVELLER, build_context, make_tables, write_processed
+from testkit.reports import TRAVELLER, build_context, make_tables, write_processed
 from typer.testing import CliRunner
 
 from pipeline import config

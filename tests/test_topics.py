@@ -114,7 +114,9 @@ def areas(embedder):
 def modeller(areas, **kw) -> TopicModeller:
     from pipeline.nlp.embed import load_model
 
-    settings = {"zeroshot_min_similarity": 0.4, "random_state": 42, "representation": "keybert"}
+    # HDBSCAN throughout (these tests were written for it; tests/test_topics_ward.py tests Ward clustering).
+    settings = {"zeroshot_min_similarity": 0.4, "random_state": 42, "representation": "keybert",
+                "ward_max_statements": 0, "statements_per_topic": 12}
     settings.update(kw)
     return TopicModeller(zeroshot_topic_list=areas.descriptions, embedding_model=load_model(), **settings)
 

@@ -1,7 +1,7 @@
 """The resource pack sent to each funded organisation (``make pack``): questions, templates, area data sheets, trends.
 
-Pure functions build each page's figures and HTML; :func:`build_pack` (called by
-:mod:`pipeline.engage.cli`) writes ``reports/<c>/pack/``:
+Pure functions build each page's figures and HTML; :func:`pipeline.engage.commands.build_pack`
+writes ``reports/<c>/pack/``:
 
 - ``question_set.<lang>.html``: the questions of ``config/questions.yaml`` in English and in Welsh;
 - ``return_template.docx`` / ``.xlsx``: the bilingual return templates (:mod:`pipeline.engage.templates`);

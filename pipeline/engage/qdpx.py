@@ -19,7 +19,7 @@ statement, or a source whose text changed, is reported with a reason. By default
 analyst changed or coded is taken (the pipeline's own codings coming back unchanged are not
 "the truth"); ``take_all`` takes every coding.
 
-Pure functions over DataFrames and bytes; :mod:`pipeline.engage.cli` reads and writes the files.
+Pure functions over DataFrames and bytes; :mod:`pipeline.engage.commands` reads and writes the files.
 """
 
 from __future__ import annotations

@@ -14,7 +14,7 @@ Pure DataFrame functions over the grants register (:mod:`pipeline.engage.registe
 - :func:`chase_list`: the organisations to contact and what to ask each for, in plain English.
 
 A return whose ``date_received`` falls after ``as_of`` had not arrived on that date and is not counted.
-The runner is ``python -m pipeline returns-status`` (:mod:`pipeline.engage.cli`).
+The runner is ``python -m pipeline returns-status`` (:mod:`pipeline.engage.commands`).
 """
 
 from __future__ import annotations

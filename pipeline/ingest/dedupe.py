@@ -65,6 +65,96 @@ def _char_counts(text: str) -> np.ndarray:
     return np.bincount(buckets, minlength=_BUCKETS).astype(np.int32)
 
 
+def _trigram_ranks(grams: list[set[str]], orgs: list[str]) -> dict[str, dict[str, int]]:
+    """Each organisation's trigrams ranked rarest first (by frequency within the organisation, then the trigram).
+
+    One global order per organisation, as prefix filtering needs.
+    """
+    from collections import Counter
+
+    freq: dict[str, Counter[str]] = {}
+    for org, g in zip(orgs, grams, strict=True):
+        freq.setdefault(org, Counter()).update(g)
+    return {org: {g: r for r, (g, _) in enumerate(sorted(c.items(), key=lambda kv: (kv[1], kv[0])))}
+            for org, c in freq.items()}
+
+
+def _max_edits(length: int, near_ratio: float) -> int:
+    """The most edits that can separate a text of ``length`` from one within ``near_ratio`` of it.
+
+    Indel distance to any text within near_ratio is at most share * (len + longest partner length), and
+    a partner is at most len * (200 / near_ratio - 1) long.
+    """
+    if near_ratio <= 0:
+        return length
+    longest = length * (200.0 / near_ratio - 1.0)
+    return int((1.0 - near_ratio / 100.0) * (length + longest))
+
+
+class _KeptIndex:
+    """The answers kept so far, indexed for the near-duplicate search of :func:`dedupe_answers`.
+
+    Kept answers are indexed by (organisation, trigram, length band): a near-duplicate's length is within
+    a factor (200 - near_ratio) / near_ratio of the answer's, so only neighbouring bands are read. Each
+    band also keeps the positions of all its answers, for when rare trigrams do not narrow the search.
+    Character counts (``hist``): each insertion or deletion changes one count by one, so two answers whose
+    counts differ by more than the edits allowed cannot be near-duplicates (checked in numpy before rapidfuzz).
+    """
+
+    def __init__(self, norm: list[str], near_ratio: float) -> None:
+        self.norm = norm
+        self.near_ratio = near_ratio
+        self.step = math.log((200.0 - near_ratio) / near_ratio) if 0 < near_ratio < 100 else 0.0
+        self.hist = np.stack([_char_counts(t) for t in norm]) if norm else np.zeros((0, _BUCKETS), dtype=np.int32)
+        self.index: dict[tuple[str, str, int], list[int]] = {}
+        self.by_band: dict[tuple[str, int], tuple[np.ndarray, int]] = {}
+
+    def band(self, length: int) -> int:
+        return int(math.log(length) / self.step) if self.step else 0
+
+    def candidates(self, i: int, org: str, prefix: list[str], b: int, max_edits: int) -> np.ndarray:
+        """Positions of the kept answers that could be near-duplicates of answer ``i``, in order."""
+        window = [self.by_band[(org, nb)] for nb in (b - 1, b, b + 1) if (org, nb) in self.by_band]
+        n_window = sum(n for _, n in window)
+        hits = ([h for g in prefix for nb in (b - 1, b, b + 1) if (h := self.index.get((org, g, nb)))]
+                if n_window > 256 else [])
+        if n_window > 256 and sum(map(len, hits)) <= n_window // 4:
+            # Few kept answers share a rare trigram: compare with those only.
+            found: set[int] = set()
+            for h in hits:
+                found.update(h)
+            ordered = np.fromiter(sorted(found), dtype=np.int64, count=len(found))
+        else:
+            # Answers built from the same phrases share even their rarest trigrams: then every kept answer
+            # of a similar length is checked, in numpy, which is cheaper than gathering the index's lists.
+            ordered = np.sort(np.concatenate([buf[:n] for buf, n in window])) if window else np.zeros(0, np.int64)
+        if len(ordered) > 8:
+            ordered = ordered[np.abs(self.hist[ordered] - self.hist[i]).sum(axis=1) <= max_edits]
+        return ordered
+
+    def best(self, text: str, ordered: np.ndarray) -> tuple[int | None, float]:
+        """The kept answer most similar to ``text`` at ``near_ratio`` or above (the earliest wins a tie)."""
+        from rapidfuzz import fuzz, process
+
+        if not len(ordered):
+            return None, 0.0
+        # rapidfuzz compares the rest in C (its score cutoff skips answers of too different a length at once).
+        owners = ordered.tolist()
+        found = process.extractOne(text, [self.norm[j] for j in owners], scorer=fuzz.ratio, processor=None,
+                                   score_cutoff=self.near_ratio)
+        return (owners[found[2]], found[1]) if found is not None else (None, 0.0)
+
+    def add(self, i: int, org: str, prefix: list[str], b: int) -> None:
+        """Index kept answer ``i`` under its prefix trigrams and in its length band."""
+        for g in prefix:
+            self.index.setdefault((org, g, b), []).append(i)
+        buf, n = self.by_band.get((org, b), (np.zeros(64, dtype=np.int64), 0))
+        if n == len(buf):
+            buf = np.concatenate([buf, np.zeros(len(buf), dtype=np.int64)])
+        buf[n] = i
+        self.by_band[(org, b)] = (buf, n + 1)
+
+
 def dedupe_answers(df: pd.DataFrame, near_ratio: float, min_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Keep each answer once within an organisation.
 
@@ -88,44 +178,15 @@ def dedupe_answers(df: pd.DataFrame, near_ratio: float, min_chars: int) -> tuple
         ``(kept, duplicates)``: kept rows (same columns as ``df``) and the duplicates table
         (:data:`DUPLICATE_COLUMNS` plus ``response_id``, the set-aside row's own id).
     """
-    from collections import Counter
-
-    from rapidfuzz import fuzz, process
-
     norm = df["text"].astype(str).map(normalise_label).tolist()
     orgs = df["organisation"].astype(str).tolist()
-    ids = df["response_id"].astype(str).tolist()
-    files = df["source_file"].astype(str).tolist()
-    locations = df["source_location"].astype(str).tolist()
+    cols = tuple(df[c].astype(str).tolist() for c in ("response_id", "source_file", "source_location"))
     drop: set[int] = set()
     records: list[dict[str, object]] = []
     exact_seen: dict[tuple[str, str], int] = {}
-    # Trigram frequency within each organisation orders each text's trigrams rarest first (one global
-    # order per organisation, as prefix filtering needs).
     grams = [_grams(t) if len(t) >= min_chars else set() for t in norm]
-    freq: dict[str, Counter[str]] = {}
-    for org, g in zip(orgs, grams, strict=True):
-        freq.setdefault(org, Counter()).update(g)
-    rank = {org: {g: r for r, (g, _) in enumerate(sorted(c.items(), key=lambda kv: (kv[1], kv[0])))}
-            for org, c in freq.items()}
-    # Kept answers are indexed by (organisation, trigram, length band): a near-duplicate's length is
-    # within a factor (200 - near_ratio) / near_ratio of the answer's, so only neighbouring bands are read.
-    step = math.log((200.0 - near_ratio) / near_ratio) if 0 < near_ratio < 100 else 0.0
-
-    def band(length: int) -> int:
-        return int(math.log(length) / step) if step else 0
-
-    # Character counts: each insertion or deletion changes one count by one, so two answers whose counts
-    # differ by more than the edits allowed cannot be near-duplicates (checked in numpy before rapidfuzz).
-    hist = np.stack([_char_counts(t) for t in norm]) if norm else np.zeros((0, _BUCKETS), dtype=np.int32)
-    index: dict[tuple[str, str, int], list[int]] = {}
-    by_band: dict[tuple[str, int], tuple[np.ndarray, int]] = {}
-    share = 1.0 - near_ratio / 100.0
-
-    def record(kept: int, i: int, kind: str, similarity: float) -> dict[str, object]:
-        return {"response_id_kept": ids[kept], "duplicate_source_file": files[i], "duplicate_source_location": locations[i],
-                "kind": kind, "similarity": similarity, "response_id": ids[i]}
-
+    rank = _trigram_ranks(grams, orgs)
+    kept_index = _KeptIndex(norm, near_ratio)
     for i, text in enumerate(norm):
         if len(text) < min_chars:
             continue
@@ -133,60 +194,29 @@ def dedupe_answers(df: pd.DataFrame, near_ratio: float, min_chars: int) -> tuple
         key = (org, text)
         if key in exact_seen:
             drop.add(i)
-            records.append(record(exact_seen[key], i, "exact_answer", 100.0))
+            records.append(_record(cols, exact_seen[key], i, "exact_answer", 100.0))
             continue
-        # Indel distance to any text within near_ratio is at most share * (len + longest partner length),
-        # and a partner is at most len * (200 / near_ratio - 1) long; each edit changes <= 3 trigrams.
-        longest = len(text) * (200.0 / near_ratio - 1.0) if near_ratio > 0 else float("inf")
-        max_edits = int(share * (len(text) + longest)) if near_ratio > 0 else len(text)
+        max_edits = _max_edits(len(text), near_ratio)  # each edit changes <= 3 trigrams
         prefix = sorted(grams[i], key=rank[org].__getitem__)[: 3 * max_edits + 1]
-        b = band(len(text))
-        match, score = None, 0.0
-        window = [by_band[(org, nb)] for nb in (b - 1, b, b + 1) if (org, nb) in by_band]
-        n_window = sum(n for _, n in window)
-        hits = [h for g in prefix for nb in (b - 1, b, b + 1) if (h := index.get((org, g, nb)))] if n_window > 256 else []
-        if n_window > 256 and sum(map(len, hits)) <= n_window // 4:
-            # Few kept answers share a rare trigram: compare with those only.
-            candidates: set[int] = set()
-            for h in hits:
-                candidates.update(h)
-            ordered = np.fromiter(sorted(candidates), dtype=np.int64, count=len(candidates))
-        else:
-            # Answers built from the same phrases share even their rarest trigrams: then every kept answer
-            # of a similar length is checked, in numpy, which is cheaper than gathering the index's lists.
-            ordered = np.sort(np.concatenate([buf[:n] for buf, n in window])) if window else np.zeros(0, np.int64)
-        if len(ordered) > 8:
-            ordered = ordered[np.abs(hist[ordered] - hist[i]).sum(axis=1) <= max_edits]
-        if len(ordered):
-            # rapidfuzz compares the rest in C (its score cutoff skips answers of too different a length at
-            # once); the earliest kept answer wins a tie, as in a plain loop.
-            owners = ordered.tolist()
-            best = process.extractOne(text, [norm[j] for j in owners], scorer=fuzz.ratio, processor=None,
-                                      score_cutoff=near_ratio)
-            if best is not None:
-                match, score = owners[best[2]], best[1]
+        b = kept_index.band(len(text))
+        match, score = kept_index.best(text, kept_index.candidates(i, org, prefix, b, max_edits))
         if match is not None:
             drop.add(i)
-            records.append(record(match, i, "near_answer", round(float(score), 1)))
+            records.append(_record(cols, match, i, "near_answer", round(float(score), 1)))
             continue
         exact_seen[key] = i
-        for g in prefix:
-            index.setdefault((org, g, b), []).append(i)
-        buf, n = by_band.get((org, b), (np.zeros(64, dtype=np.int64), 0))
-        if n == len(buf):
-            buf = np.concatenate([buf, np.zeros(len(buf), dtype=np.int64)])
-        buf[n] = i
-        by_band[(org, b)] = (buf, n + 1)
+        kept_index.add(i, org, prefix, b)
     kept = df.iloc[[i for i in range(len(df)) if i not in drop]].reset_index(drop=True)
     return kept, pd.DataFrame(records, columns=[*DUPLICATE_COLUMNS, "response_id"])
 
 
-def _record(kept_id: str, df: pd.DataFrame, i: int, kind: str, similarity: float) -> dict[str, object]:
-    return {
-        "response_id_kept": kept_id,
-        "duplicate_source_file": str(df["source_file"].iloc[i]),
-        "duplicate_source_location": str(df["source_location"].iloc[i]),
-        "kind": kind,
-        "similarity": similarity,
-        "response_id": str(df["response_id"].iloc[i]),
-    }
+def _record(cols: tuple[list[str], list[str], list[str]], kept: int, i: int, kind: str,
+            similarity: float) -> dict[str, object]:
+    """A row of the duplicates table: answer ``i`` set aside as repeating kept answer ``kept``.
+
+    Args:
+        cols: The answers' ``response_id``, ``source_file`` and ``source_location``, as lists.
+    """
+    ids, files, locations = cols
+    return {"response_id_kept": ids[kept], "duplicate_source_file": files[i], "duplicate_source_location": locations[i],
+            "kind": kind, "similarity": similarity, "response_id": ids[i]}

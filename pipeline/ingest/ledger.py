@@ -11,6 +11,8 @@ row: ``rows_read == rows_accepted + rows_rejected + rows_duplicate + rows_metada
 
 from __future__ import annotations
 
+from typing import Any
+
 import pandas as pd
 
 from pipeline.errors import PipelineError  # one error base class (issue 14)
@@ -22,6 +24,66 @@ FILE_COLUMNS = ["source_file", "format", "read_status", "reason", "duplicate_of"
 
 class LedgerError(PipelineError, RuntimeError):
     """Counts do not reconcile: a bug, since every row read must be accepted, rejected or a duplicate."""
+
+
+def _file_status(rec: Any, a: int, r: int, d: int, m: int) -> tuple[str, list[str]]:
+    """A file's status and the reasons behind it, from its read status and its counts.
+
+    Args:
+        rec: The file's row of the per-file table (:data:`FILE_COLUMNS`).
+        a: Answers accepted; ``r`` items rejected; ``d`` duplicates set aside; ``m`` metadata cells.
+    """
+    reasons = [rec.reason] if rec.reason else []
+    if rec.read_status in ("error", "skipped", "missing"):
+        return {"error": "rejected"}.get(rec.read_status, rec.read_status), reasons
+    if rec.duplicate_of:
+        reasons.insert(
+            0,
+            f"identical to {rec.duplicate_of} (the same file sent twice): its {d} item(s) are counted as "
+            f"duplicates and kept once, from {rec.duplicate_of}",
+        )
+        return "skipped", reasons
+    if a == 0 and m and not r:
+        reasons.insert(0, "no answers: everything in it is metadata (listed below), not answers to the questions; "
+                          "check it is a return and ask for the return itself")
+        return "rejected", reasons
+    if a == 0:
+        reasons.insert(0, "no usable answers: every item was blank or not an answer; check the file and ask for it again")
+        return "rejected", reasons
+    if r:
+        reasons.insert(0, f"{r} item(s) not accepted (listed below)")
+    if d:
+        reasons.append(f"{d} answer(s) repeated another answer and were kept once (see duplicates.csv)")
+    return ("partly accepted" if r else "accepted"), reasons
+
+
+def _accepted_notes(rec: Any, a: int, m: int) -> list[str]:
+    """Notes on an accepted file: metadata cells counted, and answers not placed on a question."""
+    notes = []
+    if m:
+        notes.append(f"{m} metadata cell(s) (IDs, times, names, emails, cohort...) counted, not kept as answers")
+    if rec.n_unknown_question and rec.n_unknown_question >= a:
+        notes.append(
+            "warning: no question recognised in this file, so all its answers are question 'unknown' (the coder "
+            "infers their question); add its headings' wording to config/questions.yaml to place them"
+        )
+    elif rec.n_unknown_question:
+        notes.append(
+            f"{rec.n_unknown_question} answer(s) could not be placed on a question (question 'unknown'); "
+            "add the heading's wording to config/questions.yaml to place them"
+        )
+    return notes
+
+
+def _item_rows(f: str, fmt: str, items: pd.DataFrame, status: str, cells: bool) -> list[dict[str, object]]:
+    """One ledger row per metadata column (``cells``: counted by cell) or per rejected item of file ``f``."""
+    rows = []
+    for item in items[items["source_file"] == f].itertuples(index=False):
+        n = int(item.cells) if cells else 1
+        rows.append({"file": f, "format": fmt, "status": status, "rows_read": n, "rows_accepted": 0,
+                     "rows_rejected": 0 if cells else 1, "rows_duplicate": 0, "rows_metadata": n if cells else 0,
+                     "reason": f"{item.reason} ({item.source_location})"})
+    return rows
 
 
 def build_ledger(
@@ -52,60 +114,17 @@ def build_ledger(
         f = rec.source_file
         a, r, d = int(accepted.get(f, 0)), int(n_rejected.get(f, 0)), int(n_dup.get(f, 0))
         m = int(n_meta.get(f, 0))
-        reasons = [rec.reason] if rec.reason else []
-        if rec.read_status in ("error", "skipped", "missing"):
-            status = {"error": "rejected"}.get(rec.read_status, rec.read_status)
-        elif rec.duplicate_of:
-            status = "skipped"
-            reasons.insert(
-                0,
-                f"identical to {rec.duplicate_of} (the same file sent twice): its {d} item(s) are counted as "
-                f"duplicates and kept once, from {rec.duplicate_of}",
-            )
-        elif a == 0 and m and not r:
-            status = "rejected"
-            reasons.insert(0, "no answers: everything in it is metadata (listed below), not answers to the questions; "
-                              "check it is a return and ask for the return itself")
-        elif a == 0:
-            status = "rejected"
-            reasons.insert(0, "no usable answers: every item was blank or not an answer; check the file and ask for it again")
-        else:
-            status = "partly accepted" if r else "accepted"
-            if r:
-                reasons.insert(0, f"{r} item(s) not accepted (listed below)")
-            if d:
-                reasons.append(f"{d} answer(s) repeated another answer and were kept once (see duplicates.csv)")
-        if m and status in ("accepted", "partly accepted"):
-            reasons.append(f"{m} metadata cell(s) (IDs, times, names, emails, cohort...) counted, not kept as answers")
-        if rec.n_unknown_question and rec.n_unknown_question >= a and status in ("accepted", "partly accepted"):
-            reasons.append(
-                "warning: no question recognised in this file, so all its answers are question 'unknown' (the coder "
-                "infers their question); add its headings' wording to config/questions.yaml to place them"
-            )
-        elif rec.n_unknown_question and status in ("accepted", "partly accepted"):
-            reasons.append(
-                f"{rec.n_unknown_question} answer(s) could not be placed on a question (question 'unknown'); "
-                "add the heading's wording to config/questions.yaml to place them"
-            )
+        status, reasons = _file_status(rec, a, r, d, m)
+        if status in ("accepted", "partly accepted"):
+            reasons += _accepted_notes(rec, a, m)
         rows.append(
             {"file": f, "format": rec.format, "status": status, "rows_read": int(rec.rows_read), "rows_accepted": a,
              "rows_rejected": r, "rows_duplicate": d, "rows_metadata": m, "reason": "; ".join(reasons)}
         )
         if m:
-            for item in metadata[metadata["source_file"] == f].itertuples(index=False):
-                n = int(item.cells)
-                rows.append(
-                    {"file": f, "format": rec.format, "status": "metadata", "rows_read": n, "rows_accepted": 0,
-                     "rows_rejected": 0, "rows_duplicate": 0, "rows_metadata": n,
-                     "reason": f"{item.reason} ({item.source_location})"}
-                )
+            rows += _item_rows(f, rec.format, metadata, "metadata", cells=True)
         if r:
-            for item in rejected[rejected["source_file"] == f].itertuples(index=False):
-                rows.append(
-                    {"file": f, "format": rec.format, "status": "rejected", "rows_read": 1, "rows_accepted": 0,
-                     "rows_rejected": 1, "rows_duplicate": 0, "rows_metadata": 0,
-                     "reason": f"{item.reason} ({item.source_location})"}
-                )
+            rows += _item_rows(f, rec.format, rejected, "rejected", cells=False)
     ledger = pd.DataFrame(rows, columns=LEDGER_COLUMNS)
     for col in ("rows_read", "rows_accepted", "rows_rejected", "rows_duplicate", "rows_metadata"):
         ledger[col] = ledger[col].astype("int64")

@@ -46,7 +46,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 #: Latin-script Faker locales whose first and last names form the gazetteer.
 FAKER_LOCALES = (
@@ -78,7 +78,16 @@ _PERSON_AFTER = re.compile(
     rf"|\s+(?:is|was)\s+(?:(?:only|just|now|still|nearly|barely|already)\s+)?(?:{_NUMBER_WORDS})\b"
     r"|,\s+(?:he|she)(?:['\u2019]s|\s+(?:is|was|has|had))\b"
     r"|,?\s+that['\u2019]s\s+(?:(?:his|her|my|their|a|the)\s+(?:\w+\s+){0,2}name|what\s+(?:\w+\s+){0,2}calls?)\b"
-    r"|\s+(?:from|on|in|at)\s+(?:the|my|our)\s+(?:[\w\-]+\s+){0,3}?(?:said|says|told|tells|explained|reckons)\b"
+    r"|\s+(?:from|on|in|at)\s+(?:the|my|our)\s+(?:[\w\-]+\s+){0,3}?(?:said|says|told|tells|explained|reckons"
+    r"|came|comes|was|is|got|gets|sat|went|helped|helps|spoke|ran|runs|knows|knew)\b"
+    # "Berivan, Trinidadian, 58, said", "Wiesia al-Khatib, Syrian, said": a nationality or role word between commas
+    r"|,\s+[A-Z][a-z]+(?:-[A-Za-z]+)?,\s+(?:\d{1,2}\b|said|says|told|explained)"
+    # "Negash, tell them about the van": a person spoken to
+    r"|,\s+(?:tell|listen|come\s+on|look|wait|stop|say|show)\b"
+    # "Nkosi (care leaver, 19)", "Jiahui - everyone calls him ...", "X - yes, that's her name -"
+    r"|\s*\([^()]{0,30}\b\d{1,2}\)|\s*\((?:his|her|their|my|our)\s+[a-z]+\)"
+    r"|\s+[\-\u2013\u2014]\s+(?:(?:yes|yeah),?\s+)?(?:that['\u2019]s\s+(?:his|her|their|my)\s+(?:real\s+)?name"
+    r"|(?:everyone|they|we|people)\s+calls?)\b"
 )
 #: "X and Y were both ...", "X and Y, both 14", "X and Y are twins": a plural cue after two joined words.
 _PLURAL_PERSON_AFTER = re.compile(
@@ -105,6 +114,22 @@ _STOP = frozenset(
     "yes yeah nah ok okay oh um uh er erm like innit".split()
 )
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
+
+
+class _Word(NamedTuple):
+    """A capitalised word in a text, with what the candidate rules need to know about it and its neighbours."""
+
+    start: int
+    tok: str  # as written ("Tyrone's")
+    core: str  # without a possessive ("Tyrone")
+    low: str
+    low_first: bool  # in the first-name gazetteer (or every part of a hyphenated name is a name)
+    nxt: str  # the next word, lower case ("'s" after a possessive)
+    nxt_cap: str  # the next word when capitalised, else ""
+    prev: str  # the word before, lower case
+    initial: bool  # opens a sentence or clause
+    person_next: str  # "strong", "weak" or "" (see NameFinder._person_next)
+    english: bool
 
 
 @dataclass(frozen=True)
@@ -213,15 +238,39 @@ def is_english(low: str, modern: bool = True) -> bool:
             return base in words or base in _STOP or base in ("ca", "wo", "sha", "ai", "y'all") or is_english(base, modern)
     if len(low) >= 7 and low.isalpha():
         common = modern_words()
+        web2 = english_words(False)
         for i in range(3, len(low) - 2):
-            if low[:i] in common and low[i:] in common:
-                return True  # a compound of two everyday words: "postcode", "keyworker", "lockdown"
+            head, tail = low[:i], low[i:]
+            if head in common and tail in common and head in web2 and tail in web2:
+                # a compound of two everyday dictionary words: "postcode", "keyworker", "lockdown" (not
+                # "tre" + "gear" or "mei" + "ling": fragments of names)
+                return True
     for suffix, repl in (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("er", ""), ("ers", ""), ("ly", ""), ("n't", "")):
         if low.endswith(suffix) and len(low) - len(suffix) >= 3:
             stem = low[: -len(suffix)] + repl
             if stem in words or len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in words:
                 return True
+    return False
+
+
+@lru_cache(maxsize=65536)
+def is_everyday(low: str) -> bool:
+    """True for an everyday English word: in the modern vocabulary (:func:`modern_words`), a function word,
+    or a regular inflection of one ("searched", "kids"). Unlike :func:`is_english`, rare dictionary words
+    that are also names ("anil", "bodhi", "saron") are not everyday.
+
+    Args:
+        low: The word, lower case.
+    """
+    low = low.replace("\u2019", "'")
+    common = modern_words()
+    if low in common or low in _STOP:
+        return True
+    for suffix, repl in (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
+                         ("ing", "e"), ("er", ""), ("ers", ""), ("ly", ""), ("n't", "")):
+        if low.endswith(suffix) and len(low) - len(suffix) >= 3 and low[: -len(suffix)] + repl in common:
+            return True
     return False
 
 
@@ -289,28 +338,45 @@ class NameFinder:
     _participant_re: re.Pattern[str] = field(init=False, repr=False)
     _contact_re: re.Pattern[str] = field(init=False, repr=False)
     _contact_words: frozenset[str] = field(init=False, repr=False)
+    _welsh_before_re: re.Pattern[str] = field(init=False, repr=False)
+    _welsh_be_re: re.Pattern[str] = field(init=False, repr=False)
+    _welsh_after_re: re.Pattern[str] = field(init=False, repr=False)
+    _full_name_re: re.Pattern[str] = field(init=False, repr=False)
+    _object_re: re.Pattern[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
-        pf, ps = package_gazetteer()
-        extra_first = _lower_set(cfg.get("extra_first_names"))
-        extra_last = _lower_set(cfg.get("extra_surnames"))
-        not_first = _lower_set(cfg.get("not_first_names"))
         keep_all = [str(a) for a in (cfg.get("allow_list") or [])] + [str(a) for a in (cfg.get("public_figures") or [])]
         keep_words = _lower_set(cfg.get("not_names")) | _lower_set(cfg.get("never_names"))
-        months = _lower_set(cfg.get("months"))
+        self._init_word_lists(cfg, keep_all, keep_words)
+        self._init_context_rules(cfg)
+        self._init_extra_rules(cfg, keep_words - frozenset(a.lower() for a in keep_all))
+        platforms = _alt(str(t) for t in cfg.get("handle_context", []) or ["snapchat", "instagram"])
+        object.__setattr__(
+            self,
+            "_handle_ctx_re",
+            re.compile(
+                rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|:|-)\s*)*"
+                r"(?P<name>(?=[A-Za-z0-9_.]*(?:[0-9_]|\.[A-Za-z0-9]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])+)"
+            ),
+        )
+
+    def _init_word_lists(self, cfg: Mapping[str, Any], keep_all: Sequence[str], keep_words: frozenset[str]) -> None:
+        """Set the gazetteer, the kept words and phrases and the other word lists from the config."""
+        pf, ps = package_gazetteer()
+        not_first = _lower_set(cfg.get("not_first_names"))
         single = (frozenset(a.lower() for a in keep_all if " " not in a) | keep_words) - _lower_set(cfg.get("ambiguous_places"))
         phrases = tuple(sorted({a.lower() for a in keep_all if " " in a}, key=len, reverse=True))
         set_ = object.__setattr__
-        set_(self, "first_names", frozenset((pf | extra_first) - not_first))
-        set_(self, "surnames", frozenset(ps | extra_last))
+        set_(self, "first_names", frozenset((pf | _lower_set(cfg.get("extra_first_names"))) - not_first))
+        set_(self, "surnames", frozenset(ps | _lower_set(cfg.get("extra_surnames"))))
         set_(self, "keep", single)
         set_(self, "keep_phrases", phrases)
         set_(self, "_phrase_re", re.compile(rf"(?i)(?<!\w)(?:{_alt(phrases)})(?!\w)") if phrases else None)
         welsh = _welsh_words(cfg.get("welsh_words_file"))
         set_(self, "common_words", _lower_set(cfg.get("common_words")) | welsh)
         set_(self, "_welsh", welsh)
-        set_(self, "_months", months)
+        set_(self, "_months", _lower_set(cfg.get("months")))
         set_(self, "_ambiguous", _lower_set(cfg.get("ambiguous_places")))
         set_(self, "_titles", _lower_set(cfg.get("titles")))
         set_(self, "_verbs", _lower_set(cfg.get("person_context")))
@@ -318,16 +384,22 @@ class NameFinder:
         set_(self, "_org_words", _lower_set(cfg.get("organisation_words")))
         set_(self, "_particles", _lower_set(cfg.get("name_particles")))
         set_(self, "_place_preps", _lower_set(cfg.get("place_prepositions")))
+        set_(self, "_place_prefixes", tuple(sorted(_lower_set(cfg.get("place_prefixes")))))
+
+    def _init_context_rules(self, cfg: Mapping[str, Any]) -> None:
+        """Compile the title, relation, introduction, "X and I" / "me and X" and nickname rules."""
         titles = _alt(str(t) for t in cfg.get("titles", []) or ["Mr", "Mrs"])
         relations = _alt(str(t) for t in cfg.get("relations", []) or ["brother", "sister"])
+        welsh_poss = _alt(str(t) for t in cfg.get("welsh_possessives", []) or ["fy"])
         intros = _alt(str(t) for t in cfg.get("name_intros", []) or ["my name is"])
         word = WORD.pattern
+        set_ = object.__setattr__
         set_(self, "_title_re", re.compile(rf"(?<![\w\[])(?:{titles})\.?\s+(?P<name>{word})", re.I))
         set_(
             self,
             "_relation_re",
             re.compile(
-                rf"(?i:\b(?:my|his|her|their|our|your|me|ma|the|a|our)\s+(?:(?:little|big|older|younger|old|best|"
+                rf"(?i:\b(?:my|his|her|their|our|your|me|ma|the|a|{welsh_poss})\s+(?:(?:little|big|older|younger|old|best|"
                 rf"eldest|youngest|oldest|step|late|ex|new|own)[\s\-]+)?(?:{relations}))\s*,?\s+(?:(?:called|named|"
                 rf"who's|who is)\s+)?(?P<name>{word})"
             ),
@@ -341,17 +413,6 @@ class NameFinder:
         set_(self, "_nick_re", re.compile(
             rf"(?i:\b(?:{nick})(?:\s+(?:him|her|me|them|us|it))?|\bnickname\b[^.!?]{{0,25}}?\b(?:is|was))\s+"
             rf"['\u2018\"\u201c]?(?P<name>{word})"))
-        set_(self, "_place_prefixes", tuple(sorted(_lower_set(cfg.get("place_prefixes")))))
-        self._init_extra_rules(cfg, keep_words - frozenset(a.lower() for a in keep_all))
-        platforms = _alt(str(t) for t in cfg.get("handle_context", []) or ["snapchat", "instagram"])
-        set_(
-            self,
-            "_handle_ctx_re",
-            re.compile(
-                rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|:|-)\s*)*"
-                r"(?P<name>(?=[A-Za-z0-9_.]*(?:[0-9_]|\.[A-Za-z0-9]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])+)"
-            ),
-        )
 
     def _init_extra_rules(self, cfg: Mapping[str, Any], descriptive: frozenset[str]) -> None:
         """Compile the rules for groups ("the Price family", "Jade and Crystal were both ..."), participant
@@ -372,6 +433,19 @@ class NameFinder:
             rf"(?<![\w])(?i:{refs})\s?#?\d{{1,3}}\s*\(\s*(?P<name>{word})(?:\s+(?P<name2>{word}))?\s*\)"))
         contact = _alt(str(t) for t in cfg.get("contact_verbs", []) or ["text", "ring", "call"])
         set_(self, "_contact_words", _lower_set(cfg.get("contact_verbs")))
+        before = _alt(str(t) for t in cfg.get("welsh_name_before", []) or ["Dywedodd"])
+        be = _alt(str(t) for t in cfg.get("welsh_be_verbs", []) or ["Mae"])
+        after = _alt(str(t) for t in cfg.get("welsh_name_after", []) or ["ydw i"])
+        set_(self, "_welsh_before_re", re.compile(rf"(?<![\w'\u2019])(?:{before})\s+(?P<name>{_CAP})"))
+        set_(self, "_welsh_be_re", re.compile(
+            rf"(?<![\w'\u2019])(?:{be})\s+(?P<name>{_CAP})(?=['\u2019]n\b|\s+(?:yn|wedi)\s+[a-z])"))
+        set_(self, "_full_name_re", re.compile(
+            rf"(?<![\w'\u2019\-])(?P<name>{_CAP}(?:[ \t]+{_CAP}){{1,2}})"
+            rf"(?:[ \t]+(?P<verb>[a-z]+)\b|(?=,?[ \t]+\[(?:ADDRESS|PRISON_NUMBER)\]))"))
+        set_(self, "_object_re", re.compile(
+            rf"\b(?:asked|told|thanked|messaged|texted|rang|phoned|called|visited|met|saw|helped)\s+(?P<name>{_CAP})"
+            r"(?=\s+[a-z]|[,.;:!?])"))
+        set_(self, "_welsh_after_re", re.compile(rf"(?<![\w'\u2019\-])(?P<name>{_CAP})(?=\s+(?:{after})\b)"))
         set_(self, "_contact_re", re.compile(
             rf"(?<![\w])(?i:{contact})\s+(?P<name>{_CAP})"
             rf"(?=\s+on\s+(?:\[PHONE\]|\+?\d)|,\s+(?:he|she|they)\b|['\u2019]s\s+(?:number|mobile|phone))"))
@@ -397,9 +471,54 @@ class NameFinder:
                 spans.append(NameSpan(m.start("name"), m.start(toks[-1]) + len(self._core(m.group(toks[-1]))), "NAME", "context"))
         for m in self._contact_re.finditer(text):
             low = self._core(m.group("name")).lower()
-            if (low in self.first_names or low in self.surnames) and self._plain_name(low, m.group("name")):
+            # "Ring Abiy on 07..., he knows": an unknown word needs "he"/"she" after it ("text Samaritans on 116 123" stays)
+            known = low in self.first_names or low in self.surnames or not is_everyday(low) and bool(
+                re.match(r"[^.!?]{0,30}?,\s+(?:he|she)\b", text[m.end("name") :]))
+            if known and self._plain_name(low, m.group("name")):
                 spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
         self._speech_names(text, spans)
+        self._welsh_names(text, spans)
+        self._full_names(text, spans)
+        for m in self._object_re.finditer(text):  # "asked Zhou whether ...": a surname, not a word, after a verb
+            low = self._core(m.group("name")).lower()
+            if (low in self.first_names or low in self.surnames) and low not in self._ambiguous \
+                    and not is_english(low, modern=False) and self._name_part(m.group("name")):
+                spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
+
+    def _name_part(self, token: str) -> bool:
+        """A capitalised word that can be part of a full name: a known first name or surname, or no everyday word."""
+        low = self._core(token).lower()
+        return (not token.isupper() and self._plain_name(low, token) and low not in self.keep and low not in self.common_words
+                and low not in self._org_prefixes and (low in self.first_names or low in self.surnames or not is_everyday(low)))
+
+    def _full_names(self, text: str, spans: list[NameSpan]) -> None:
+        """Two or three name words before a person's verb ("Kabila Popal said", "Jericho Tregear told") or before
+        an address or prison number ("Letters to Tendai Xu [PRISON_NUMBER]"); at least one word no everyday word."""
+        for m in self._full_name_re.finditer(text):
+            toks = m.group("name").split()
+            verb = m.group("verb")
+            possessive = toks[-1] != self._core(toks[-1])  # "Kabila Popal's shop"
+            if verb and not possessive and not (verb in self._verbs or verb in self._weak_verbs or verb.endswith("ed")
+                                                or verb.endswith("s") and is_everyday(verb)):
+                continue  # "Simba Hotak Egal wants ...", not "Kabila Popal in ..."
+            if all(self._name_part(t) for t in toks) and any(not is_everyday(self._core(t).lower()) for t in toks):
+                end = m.end("name") - (len(toks[-1]) - len(self._core(toks[-1])))
+                if not self._org_prefix_before(text, m.start("name")) and not self._inside_kept_phrase(text, m.start(), end):
+                    spans.append(NameSpan(m.start("name"), end, "NAME", "context"))
+
+    def _welsh_names(self, text: str, spans: list[NameSpan]) -> None:
+        """Names in Welsh sentences: "Dywedodd Abrehet ...", "Roedd Bishnu yn crio", "Dilani ydw i"."""
+        for rx in (self._welsh_before_re, self._welsh_be_re, self._welsh_after_re):
+            for m in rx.finditer(text):
+                tok = m.group("name")
+                low = self._core(tok).lower()
+                if tok.isupper() or not self._plain_name(low, tok) or low in self.common_words:
+                    continue
+                named = low in self.first_names or low in self.surnames
+                nxt = re.match(r"\s+([A-Z])", text[m.end("name") :])
+                if named or not is_english(low) and (rx is not self._welsh_before_re or not nxt):
+                    # "gyda Heddlu De Cymru": an unknown word before more capitals after "gyda" is an organisation
+                    self._add(spans, text, m.start("name"), tok, "context", allow_lower=False, strict_name=False)
 
     def _plain_name(self, low: str, token: str) -> bool:
         """Not a kept word, organisation word, title, month, relation or function word."""
@@ -587,99 +706,114 @@ class NameFinder:
 
     def candidates(self, text: str, language: str = "en") -> list[NameSpan]:
         """Names and handles found by rules and the gazetteer (no NER); lower-case names only in English."""
-        word = WORD.pattern
         spans: list[NameSpan] = []
         for m in _HANDLE.finditer(text):
             spans.append(NameSpan(m.start(), m.end(), "HANDLE", "handle"))
         for m in self._handle_ctx_re.finditer(text):
             spans.append(NameSpan(m.start("name"), m.end("name"), "HANDLE", "handle"))
-        for m in self._title_re.finditer(text):
-            if m.group(0).islower() and self._lower_surname(m.group("name")):  # text-speak: "i told dc patel"
-                spans.append(NameSpan(m.start("name"), m.end("name"), "NAME", "title"))
-            self._add(spans, text, m.start("name"), m.group("name"), "title", allow_lower=True, after_title=True)
-        for rx in (self._relation_re, self._intro_re):
-            for m in rx.finditer(text):
-                self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True)
-        for m in self._and_i_re.finditer(text):
-            w = re.search(rf"(?:^|(?<=[\s,(\"']))({word})$", text[max(0, m.start() - 40) : m.start()])
-            if not w:
-                continue
-            tok = w.group(1)
-            if tok[0].isupper() or tok.lower() in self.first_names:
-                self._add(spans, text, m.start() - len(tok), tok, "context", allow_lower=True, left=True)
-        for m in self._me_and_re.finditer(text):
-            self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, lower_first_only=True)
-        for m in self._nick_re.finditer(text):
-            self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, strict_name=False)
+        self._cue_candidates(text, spans)
         for m in CAP_WORD.finditer(text):
-            tok = m.group(0)
-            core = self._core(tok)
-            if core.isupper() and len(core) > 3:
-                continue
-            low = core.lower()
-            if low in _STOP and low not in self.first_names or low in self.keep:
-                continue
-            parts = [p for p in low.split("-") if p]
-            if low not in self.first_names and len(parts) > 1 and all(
-                p in self.first_names or p in self.surnames for p in parts
-            ) and any(p in self.first_names for p in parts):
-                low_first = True  # "Tegan-Rose", "Jean-Luc": every part a name
-            else:
-                low_first = low in self.first_names
-            nm = WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
-            nxt = nm.group(0).lower() if nm else ""
-            nxt_cap = nm.group(0) if nm and nm.group(0)[:1].isupper() else ""
-            if tok != core and tok[-1:] in "sS":
-                nxt = "'s"
-            pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
-            prev = pm.group(1).lower() if pm else ""
-            initial = self._sentence_initial(text, m.start())
-            if low in self.keep or low in self._org_words or low in self._titles and (nxt_cap or nxt in ("and", "&", "or")):
-                continue  # "Mr and Mrs Hussein": the title stays
-            person_next = self._person_next(text, m.start() + len(core), nxt)
-            # A speech verb, ", who", "and his" after a sentence's first word make a name of a modern word
-            # ("Prakash and his wife"); "'s mum" after any word not kept ("Lil Tee's mum").
-            english = is_english(low, modern=initial and not (person_next == "strong" and nxt != "'s"))
-            if nxt == "'s" and self._kin_after(text, m.end()):
-                english = False
-            if low in self._ambiguous:
-                full = (nxt_cap and (nxt_cap.lower() in self.surnames or self._unknown_pair(text, "", nxt_cap))
-                        and nxt_cap.lower() not in self._org_words and not self.is_kept(nxt_cap)
-                        and not self._org_follows(text, m.end() + 1 + len(nxt_cap)))
-                if full and not self._place_before(text, m.start()) and not self.is_kept(f"{core} {nxt_cap}"):
-                    self._add(spans, text, m.start(), tok, "context", allow_lower=False, strict_name=False)
-                elif person_next == "strong" and not self._place_before(text, m.start()):
-                    self._add(spans, text, m.start(), tok, "context", allow_lower=False, left=True)
-                continue
-            if low_first:
-                common = low in self.common_words or low in self._months
-                full = low not in self._months and self._surname_follows(text, m.end(), nxt_cap)  # "Summer Davies"
-                if initial and not common and not person_next and is_english(low):
-                    continue  # "Session 2 had ...": a dictionary word opening a sentence, with no person's cue
-                if common and (initial or low in self._months) and person_next != "strong" and not full:
-                    # "Hope is all we have", "Will they listen", "in May": a word first, a name only in context.
-                    continue
-                if low in self._months and (prev in self._place_preps or prev.isdigit() or nxt[:1].isdigit()):
-                    continue
-                self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, left=True,
-                          strict_name=False if person_next == "strong" or full else None)
-            elif (not english and not self._toponym(low) and nxt_cap
-                  and (nxt_cap.lower() in self.surnames or self._unknown_pair(text, core, nxt_cap))
-                  and nxt_cap.lower() not in self._org_words
-                  and (nxt_cap.lower() not in self.common_words or _PERSON_AFTER.match(text, m.end() + 1 + len(nxt_cap)))
-                  and nxt_cap.lower() not in self.keep):
-                # "Deepak Sharma": an unknown first word before a known surname.
-                self._add(spans, text, m.start(), tok, "gazetteer", allow_lower=False, strict_name=False)
-            elif person_next and not self._toponym(low) and (not english or self._surname_after_name(text, m.start(), low, nxt)):
-                if prev in self._place_preps and person_next != "strong" or prev in ("the", "a", "an"):
-                    continue
-                # "... and Kasia said", "Tesfay was in the hostel": an unknown word doing what people do.
-                self._add(spans, text, m.start(), tok, "context", allow_lower=False, left=True, strict_name=False)
+            self._capitalised(text, m, spans)
         if language == "en":
             self._lower_case_names(text, spans)
         self._extra_candidates(text, spans)
         spans = self._chains(text, _merge(spans))
         return _merge(spans)
+
+    def _cue_candidates(self, text: str, spans: list[NameSpan]) -> None:
+        """Names after a title, relation, introduction or nickname cue, and "X and I" / "me and X"."""
+        for m in self._title_re.finditer(text):
+            if m.group(0).islower() and self._lower_surname(m.group("name")):  # text-speak: "i told dc patel"
+                spans.append(NameSpan(m.start("name"), m.end("name"), "NAME", "title"))
+            self._add(spans, text, m.start("name"), m.group("name"), "title", allow_lower=True, after_title=True)
+        for rx in (self._relation_re, self._intro_re):
+            for m in rx.finditer(text):  # "shout out to zarmina": the intro's "to" is no place preposition
+                self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, place_ok=rx is self._intro_re)
+        for m in self._and_i_re.finditer(text):
+            w = re.search(rf"(?:^|(?<=[\s,(\"']))({WORD.pattern})$", text[max(0, m.start() - 40) : m.start()])
+            if not w:
+                continue
+            tok = w.group(1)
+            if tok[0].isupper() or tok.lower() in self.first_names or self._lower_unknown(tok.lower()):
+                self._add(spans, text, m.start() - len(tok), tok, "context", allow_lower=True, left=True)
+        for m in self._me_and_re.finditer(text):
+            self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, lower_first_only=True)
+        for m in self._nick_re.finditer(text):
+            self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, strict_name=False)
+
+    def _word_at(self, text: str, m: re.Match[str]) -> _Word | None:
+        """What is known about the capitalised word ``m`` and its neighbours; ``None`` for a word never a name."""
+        tok = m.group(0)
+        core = self._core(tok)
+        low = core.lower()
+        if core.isupper() and len(core) > 3 or low in _STOP and low not in self.first_names or low in self.keep:
+            return None
+        parts = [p for p in low.split("-") if p]
+        # "Tegan-Rose", "Jean-Luc": every part a name, one a first name
+        low_first = low in self.first_names or len(parts) > 1 and all(
+            p in self.first_names or p in self.surnames for p in parts) and any(p in self.first_names for p in parts)
+        nm = WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+        nxt = "'s" if tok != core and tok[-1:] in "sS" else nm.group(0).lower() if nm else ""
+        nxt_cap = nm.group(0) if nm and nm.group(0)[:1].isupper() else ""
+        if low in self._org_words or low in self._titles and (nxt_cap or nxt in ("and", "&", "or")):
+            return None  # "Mr and Mrs Hussein": the title stays
+        pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
+        initial = self._sentence_initial(text, m.start())
+        person_next = self._person_next(text, m.start() + len(core), nxt)
+        # A speech verb, ", who", "and his" after a sentence's first word make a name of a modern word
+        # ("Prakash and his wife"); "'s mum" after any word not kept ("Lil Tee's mum").
+        english = is_english(low, modern=initial and not (person_next == "strong" and nxt != "'s"))
+        if nxt == "'s" and self._kin_after(text, m.end()) or person_next == "strong" and not is_everyday(low):
+            english = False  # "Lil Tee's mum"; "Bodhi said": a rare dictionary word ("bodhi") before a strong cue
+        return _Word(m.start(), tok, core, low, bool(low_first), nxt, nxt_cap, pm.group(1).lower() if pm else "", initial,
+                     person_next, english)
+
+    def _capitalised(self, text: str, m: re.Match[str], spans: list[NameSpan]) -> None:
+        """A capitalised word: a place that is also a name, a first name in the gazetteer, or an unknown word."""
+        w = self._word_at(text, m)
+        if w is None:
+            return
+        if w.low in self._ambiguous:
+            self._ambiguous_word(text, w, spans)
+        elif w.low_first:
+            self._first_name_word(text, w, spans)
+        elif (not w.english and not self._toponym(w.low) and w.nxt_cap
+              and (w.nxt_cap.lower() in self.surnames or self._unknown_pair(text, w.core, w.nxt_cap))
+              and w.nxt_cap.lower() not in self._org_words
+              and (w.nxt_cap.lower() not in self.common_words or _PERSON_AFTER.match(text, w.start + len(w.tok) + 1 + len(w.nxt_cap)))
+              and w.nxt_cap.lower() not in self.keep):
+            # "Deepak Sharma": an unknown first word before a known surname.
+            self._add(spans, text, w.start, w.tok, "gazetteer", allow_lower=False, strict_name=False)
+        elif w.person_next and not self._toponym(w.low) and (
+                not w.english or self._surname_after_name(text, w.start, w.low, w.nxt)):
+            if w.prev in self._place_preps and w.person_next != "strong" or w.prev in ("the", "a", "an"):
+                return
+            # "... and Kasia said", "Tesfay was in the hostel": an unknown word doing what people do.
+            self._add(spans, text, w.start, w.tok, "context", allow_lower=False, left=True, strict_name=False)
+
+    def _ambiguous_word(self, text: str, w: _Word, spans: list[NameSpan]) -> None:
+        """A place that is also a name ("Barry", "Brooklyn"): a name before a surname or a strong person's cue."""
+        end = w.start + len(w.tok)
+        full = (w.nxt_cap and (w.nxt_cap.lower() in self.surnames or self._unknown_pair(text, "", w.nxt_cap))
+                and w.nxt_cap.lower() not in self._org_words and not self.is_kept(w.nxt_cap)
+                and not self._org_follows(text, end + 1 + len(w.nxt_cap)))
+        if full and not self._place_before(text, w.start) and not self.is_kept(f"{w.core} {w.nxt_cap}"):
+            self._add(spans, text, w.start, w.tok, "context", allow_lower=False, strict_name=False)
+        elif w.person_next == "strong" and not self._place_before(text, w.start):
+            self._add(spans, text, w.start, w.tok, "context", allow_lower=False, left=True)
+
+    def _first_name_word(self, text: str, w: _Word, spans: list[NameSpan]) -> None:
+        """A word in the first-name gazetteer: a name unless it is an everyday word or month out of a person's context."""
+        common = w.low in self.common_words or w.low in self._months
+        full = w.low not in self._months and self._surname_follows(text, w.start + len(w.tok), w.nxt_cap)  # "Summer Davies"
+        if w.initial and not common and not w.person_next and is_english(w.low):
+            return  # "Session 2 had ...": a dictionary word opening a sentence, with no person's cue
+        if common and (w.initial or w.low in self._months) and w.person_next != "strong" and not full:
+            return  # "Hope is all we have", "Will they listen", "in May": a word first, a name only in context.
+        if w.low in self._months and (w.prev in self._place_preps or w.prev.isdigit() or w.nxt[:1].isdigit()):
+            return
+        self._add(spans, text, w.start, w.tok, "gazetteer", allow_lower=False, left=True,
+                  strict_name=False if w.person_next == "strong" or full else None)
 
     def _lower_case_names(self, text: str, spans: list[NameSpan]) -> None:
         """Lower-case first names in English text ("me and jamal", "kuba got nicked", "sky says ...")."""
@@ -696,6 +830,33 @@ class NameFinder:
             nm = WORD.search(text, m.end(), m.end() + 30)
             if not is_english(low) or nm and nm.group(0).lower() in self._verbs and self._sentence_initial(text, m.start()):
                 spans.append(NameSpan(m.start(), m.end(), "NAME", "gazetteer"))  # "me and jamal", "kuba got nicked"
+        self._lower_unknown_names(text, spans)
+
+    def _lower_unknown(self, low: str) -> bool:
+        """A lower-case word in no dictionary, word list or place pattern ("luwam", "rebwar"), not a kept word."""
+        return (len(low) > 2 and low.isalpha() and not is_english(low) and low not in self._welsh and low not in self.keep
+                and low not in self.common_words and low not in self._particles and not self._toponym(low)
+                and not self.is_kept(low))
+
+    def _lower_unknown_names(self, text: str, spans: list[NameSpan]) -> None:
+        """Lower-case words no list knows, in a person's place ("genti got nicked", "ask haile she was there",
+        "natnael n me"): after a contact verb, before "n me", or opening a sentence before a person's verb."""
+        for m in _LOWER_WORD.finditer(text):
+            low = m.group(0)
+            if low in self.first_names or not self._lower_unknown(low):
+                continue
+            pm = _PREV_WORD.search(text, max(0, m.start() - 30), m.start())
+            prev = pm.group(1).lower() if pm and pm.end(1) == m.start() - 1 else ""
+            nm = WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
+            nxt = nm.group(0).lower() if nm else ""
+            if prev in self._nick_prefixes:  # "me and lil szymanski": a nickname prefix before a word no list knows
+                spans.append(NameSpan(pm.start(1), m.end(), "NAME", "context"))
+                continue
+            opening = self._sentence_initial(text, m.start()) or prev in ("and", "n", "&")
+            if (prev in self._contact_words or prev in ("ask", "tell", "with")) and nxt in ("he", "she", "they", "on", "about") \
+                    or re.match(r"\s+(?:and|n|&)\s+(?:me|i)\b", text[m.end() : m.end() + 12]) \
+                    or opening and nxt in self._verbs:
+                spans.append(NameSpan(m.start(), m.end(), "NAME", "context"))
 
     def _add(
         self,
@@ -710,9 +871,11 @@ class NameFinder:
         left: bool = False,
         lower_first_only: bool = False,
         strict_name: bool | None = None,
+        place_ok: bool = False,
     ) -> None:
         core = self._core(token)
-        if lower_first_only and not core[:1].isupper() and core.lower() not in self.first_names:
+        if lower_first_only and not core[:1].isupper() and core.lower() not in self.first_names and not self._lower_unknown(
+                core.lower()):
             return
         strict = source == "gazetteer" if strict_name is None else strict_name
         if not self._looks_like_name_word(token, allow_lower, strict=strict, surname_ok=after_title):
@@ -723,7 +886,8 @@ class NameFinder:
         if not after_title and self._org_follows(text, end):
             return  # "Hope House", "Grace Academy", "Jamal Road": an organisation or place named after someone
         low = core.lower()
-        if self._place_before(text, start) and (low not in self.first_names or low in self._ambiguous) and source != "title":
+        if self._place_before(text, start) and source != "title" and (
+                low in self._ambiguous or low not in self.first_names and not place_ok):
             return
         end = self._extend_right(text, end)
         if left:
@@ -791,8 +955,8 @@ class NameFinder:
         for s in spans:
             if s.kind != "NAME":
                 continue
-            after = re.match(rf"(?:,\s*|\s+(?:and|&|n)\s+)(?P<name>{WORD.pattern})", text[s.end :])
-            before = re.search(rf"(?P<name>{WORD.pattern})(?:,\s*|\s+(?:and|&|n)\s+)$", text[max(0, s.start - 40) : s.start])
+            after = re.match(rf"(?:,\s*|\s+(?:and|&|n|ac)\s+)(?P<name>{WORD.pattern})", text[s.end :])
+            before = re.search(rf"(?P<name>{WORD.pattern})(?:,\s*|\s+(?:and|&|n|ac)\s+)$", text[max(0, s.start - 40) : s.start])
             for m, base in ((after, s.end), (before, max(0, s.start - 40))):
                 if not m:
                     continue
@@ -836,8 +1000,10 @@ class NameFinder:
             return start  # "Mae Dewi'n byw": a Welsh or English function word, not a first name; "Ysgol ..."
         if low in self._nick_prefixes:
             return new
-        if low in self.first_names or not is_english(low) and not self._toponym(low):
-            return self._extend_left(text, new, depth + 1) if depth < 2 else new  # "Shahana Begum", "Pham Quoc Bao"
+        if (low in self.first_names or not is_everyday(low) and low not in self.common_words) and not self._toponym(low):
+            # "Shahana Begum", "Pham Quoc Bao"; "Anil Rai": a word only an old dictionary knows ("anil", an indigo
+            # plant) before a name is the first half of the name, never left beside the placeholder
+            return self._extend_left(text, new, depth + 1) if depth < 2 else new
         return start
 
     def _unexplained_words(self, text: str, found: Sequence[NameSpan]) -> Iterable[str]:
@@ -882,8 +1048,10 @@ class NameFinder:
         if self.is_kept(ent) or self._inside_kept_phrase(text, start, end):
             return None
         words = [self._core(w) for w in ent.split()]
-        if len(words) > 1 and words[0].lower() in self._contact_words:
-            start += len(ent) - len(ent.split(None, 1)[1])  # "Call Meic": the verb is not part of the name
+        if len(words) > 1 and (words[0].lower() in self._contact_words or words[0].lower() in self._welsh):
+            # "Call Meic", "Roedd Sioned": the verb is not part of the name (nor does the name open the sentence)
+            is_first = is_first and words[0].lower() not in self._welsh
+            start += len(ent) - len(ent.split(None, 1)[1])
             ent, words, n_tokens = text[start:end], words[1:], n_tokens - 1
         if all(w.lower() in self.keep or w.lower() in self.common_words or w.lower() in self._months for w in words):
             return None
@@ -938,6 +1106,9 @@ class NameFinder:
                 continue
             if low in self.common_words and not core[:1].isupper() or low in lower_only and not core.islower():
                 continue  # "my sister Hope ... there's no hope": the word stays
+            end = m.start() + len(core)
+            if self._inside_kept_phrase(text, m.start(), end) or self._org_follows(text, end):
+                continue  # "not Muhammad Ali, my mate Ali", "the Angel Hotel ... Angel": the place or figure stays
             out.append(NameSpan(m.start(), m.start() + len(core), "NAME", "repeat"))
         return out
 

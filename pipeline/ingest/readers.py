@@ -333,6 +333,79 @@ def _facilitator_question(text: str, ctx: ReadContext) -> Placement | None:
     return placement if placement.question != UNKNOWN else None
 
 
+@dataclass
+class _LineItems:
+    """What :func:`_items_from_lines` knows while it reads down the lines, and the items so far.
+
+    Attributes:
+        question, label, confidence: The question the lines now answer, as placed.
+        seen_question: A question has been named (lines before it are preamble or metadata).
+        by_heading: A heading has named a question; from then on headings (not facilitators' prompts) set it.
+        by_alias: An alias has named a heading; from then on other '?' lines are headings only by alias.
+        current: The item that a wrapped line continues, if any.
+        heading_item: A blank item for the last question heading, added if nothing answers it.
+        answered: Whether the last question heading has had an answer.
+    """
+
+    ctx: ReadContext
+    items: list[dict[str, Any]] = field(default_factory=list)
+    question: str = UNKNOWN
+    label: str = ""
+    confidence: float = 0.0
+    seen_question: bool = False
+    by_heading: bool = False
+    by_alias: bool = False
+    current: dict[str, Any] | None = None
+    heading_item: dict[str, Any] | None = None
+    answered: bool = True
+
+    def close_heading(self) -> None:
+        """A question heading with nothing under it yields a blank item (the question was left unanswered)."""
+        if not self.answered and self.heading_item is not None:
+            self.items.append(self.heading_item)
+
+    def heading(self, location: str, heading: tuple[Placement, str, str]) -> None:
+        """A question heading: the lines after it answer its question (``rest``: an answer on the same line)."""
+        self.close_heading()
+        self.current = None
+        placement, self.label, rest = heading
+        self.question, self.confidence = placement.question, placement.confidence
+        self.seen_question = self.seen_question or self.question != UNKNOWN
+        self.by_heading = self.by_heading or self.question != UNKNOWN
+        self.by_alias = self.by_alias or placement.method == "alias"
+        self.answered = self.question == UNKNOWN
+        self.heading_item = _item(location, self.question, self.label, confidence=self.confidence)
+        if rest:
+            self.answered = True
+            speaker, key, text = _split_speaker(rest)
+            self.current = _item(location, self.question, self.label, key, speaker, text, confidence=self.confidence)
+            self.items.append(self.current)
+
+    def facilitator(self, said: str) -> None:
+        """A facilitator's line: when it asks one of the questions, the answers that follow it are placed on it."""
+        asked = _facilitator_question(said, self.ctx)
+        if asked is not None:
+            self.close_heading()
+            self.answered = True
+            self.question, self.label, self.confidence = asked.question, said, asked.confidence
+            self.seen_question = True
+
+    def line(self, location: str, line: str, parsed: tuple[str, str, str] | None, bullet: re.Match[str] | None) -> None:
+        """A line that starts an item (a speaker label, a bullet, or a new paragraph)."""
+        text = bullet.group("text") if bullet and parsed is None else line
+        speaker, key, text = _split_speaker(text)
+        note = ""
+        if not self.seen_question and parsed is None:
+            meta = _META_RE.match(line) or _looks_like_title(line)
+            note = NOT_AN_ANSWER_METADATA if meta else NOT_AN_ANSWER_PREAMBLE
+        self.current = _item(location, self.question, self.label, key, speaker, text, note=note,
+                             confidence=self.confidence)
+        self.items.append(self.current)
+        self.answered = True
+        if note == NOT_AN_ANSWER_METADATA:
+            self.current = None  # a title or 'label: value' line stands alone; an introduction paragraph may wrap
+
+
 def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdown: bool) -> list[dict[str, Any]]:
     """Group (location, line) pairs into items under question headings.
 
@@ -342,66 +415,26 @@ def _items_from_lines(lines: Iterable[tuple[str, str]], ctx: ReadContext, markdo
     headings, a facilitator's line that asks one of the questions ("Facilitator: Has CJIW listened
     to you?", or the same question in other words) places the answers that follow it.
     """
-    items: list[dict[str, Any]] = []
-    question, label, confidence = UNKNOWN, "", 0.0
-    seen_question = False
-    by_heading = False  # once a heading names a question, headings (not facilitators' prompts) set the question
-    by_alias = False  # once an alias names a heading, other '?' lines are headings only by alias
-    current: dict[str, Any] | None = None
-    heading_item: dict[str, Any] | None = None
-    answered = True
-
-    def close_heading() -> None:
-        if not answered and heading_item is not None:
-            items.append(heading_item)
-
+    state = _LineItems(ctx)
     for location, raw in lines:
         line = raw.strip()
         if not line:
-            current = None
+            state.current = None
             continue
-        heading = _question_heading(line, ctx, markdown, meaning=not by_alias)
+        heading = _question_heading(line, ctx, markdown, meaning=not state.by_alias)
         if heading is not None:
-            close_heading()
-            current = None
-            placement, label, rest = heading
-            question, confidence = placement.question, placement.confidence
-            seen_question = seen_question or question != UNKNOWN
-            by_heading = by_heading or question != UNKNOWN
-            by_alias = by_alias or placement.method == "alias"
-            answered = question == UNKNOWN
-            heading_item = _item(location, question, label, confidence=confidence)
-            if rest:
-                answered = True
-                speaker, key, text = _split_speaker(rest)
-                current = _item(location, question, label, key, speaker, text, confidence=confidence)
-                items.append(current)
+            state.heading(location, heading)
             continue
         parsed = parse_speaker(line)
         bullet = _BULLET_RE.match(line)
-        if parsed is None and bullet is None and current is not None:
-            current["text"] = f"{current['text']} {line}".strip()
+        if parsed is None and bullet is None and state.current is not None:
+            state.current["text"] = f"{state.current['text']} {line}".strip()
             continue
-        if parsed is not None and parsed[0] == "facilitator" and not by_heading:
-            asked = _facilitator_question(parsed[2], ctx)
-            if asked is not None:
-                close_heading()
-                answered = True
-                question, label, confidence = asked.question, parsed[2], asked.confidence
-                seen_question = True
-        text = bullet.group("text") if bullet and parsed is None else line
-        speaker, key, text = _split_speaker(text)
-        note = ""
-        if not seen_question and parsed is None:
-            meta = _META_RE.match(line) or _looks_like_title(line)
-            note = NOT_AN_ANSWER_METADATA if meta else NOT_AN_ANSWER_PREAMBLE
-        current = _item(location, question, label, key, speaker, text, note=note, confidence=confidence)
-        items.append(current)
-        answered = True
-        if note == NOT_AN_ANSWER_METADATA:
-            current = None  # a title or 'label: value' line stands alone; an introduction paragraph may wrap
-    close_heading()
-    return items
+        if parsed is not None and parsed[0] == "facilitator" and not state.by_heading:
+            state.facilitator(parsed[2])
+        state.line(location, line, parsed, bullet)
+    state.close_heading()
+    return state.items
 
 
 def _looks_like_title(line: str) -> bool:
@@ -578,15 +611,9 @@ def _speaker_value(value: str) -> str:
     return "facilitator" if re.search(_FACILITATOR, norm) else "participant"
 
 
-def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str]], ctx: ReadContext,
-                  context_question: str) -> tuple[list[tuple[str, str]], dict[int, float], str]:
-    """Decide every column: name-only roles refined with the column's values, questions placed by meaning.
-
-    Returns the roles, the placement confidence of each answer column and, for a sheet that is an
-    administrative table (no question, mostly metadata), a reason ("" otherwise).
-    """
-    width = len(rows[header])
-    values = [[rows[r][c] for r in range(header + 1, len(rows))] for c in range(width)]
+def _roles_by_values(rows: list[list[str]], header: int, roles: list[tuple[str, str]], ctx: ReadContext,
+                     context_question: str, values: list[list[str]]) -> tuple[list[tuple[str, str]], dict[int, float]]:
+    """Name-only roles refined with each column's values; an unnamed text column is a question placed by meaning."""
     out: list[tuple[str, str]] = []
     confidence: dict[int, float] = {}
     for c, (kind, qid) in enumerate(roles):
@@ -604,8 +631,13 @@ def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str
         elif kind in ("question", "answer"):
             confidence[c] = 1.0 if qid != UNKNOWN else 0.0
         out.append((kind, qid))
-    # A column with no heading continues the answer column to its left (an answer split over two cells);
-    # one that follows no answer column is an answer of its own (text) or metadata (numbers or dates).
+    return out, confidence
+
+
+def _settle_unheaded(out: list[tuple[str, str]], confidence: dict[int, float], values: list[list[str]]) -> None:
+    """Columns with no heading, in place: one continues the answer column to its left (an answer split over
+    two cells); one that follows no answer column is an answer of its own (text) or metadata (numbers or dates).
+    """
     left = ""
     for c, (kind, _) in enumerate(out):
         if kind != "extra":
@@ -621,11 +653,17 @@ def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str
             out[c] = ("question", UNKNOWN)
             confidence[c] = 0.0
             left = "question"
-    # One column identifies each row's participant: an ID or reference first, then a survey system's
-    # respondent number, then a name, an email, a name asked as a question. The others are metadata.
+
+
+def _choose_participant(out: list[tuple[str, str]], headings: list[str]) -> None:
+    """Keep one column as each row's participant, in place; the other identifying columns become metadata.
+
+    The order: an ID or reference first, then a survey system's respondent number, then a name, an email,
+    a name asked as a question.
+    """
     def rank(c: int) -> int | None:
         kind, what = out[c]
-        head = normalise_label(rows[header][c])
+        head = normalise_label(headings[c])
         if kind == "participant":
             return 2 if head in _NAME_COLUMNS else 0
         if kind == "metadata" and head in _RESPONDENT_IDS:
@@ -634,21 +672,41 @@ def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str
             return 2 if head in _NAME_COLUMNS else 0
         return {"email": 3, "name": 4}.get(what) if kind == "metadata" else None
 
-    ranked = sorted((r, c) for c in range(width) if (r := rank(c)) is not None)
+    ranked = sorted((r, c) for c in range(len(headings)) if (r := rank(c)) is not None)
     for n, (_, c) in enumerate(ranked):
         if n == 0:
             out[c] = ("participant", "")
         elif out[c][0] == "participant" or out[c][1] == "participant identifier":
             out[c] = ("metadata", "participant identifier")
+
+
+def _administrative(out: list[tuple[str, str]], headings: list[str], context_question: str) -> str:
+    """Why a sheet is an administrative table (no question placed, mostly metadata), or ""."""
     kinds = [k for k, _ in out]
     placed = [c for c, (k, q) in enumerate(out) if k in ("question", "answer") and (q != UNKNOWN or k == "answer")]
     n_meta = sum(k == "metadata" for k in kinds)
     n_free = sum(k == "question" for k in kinds)
-    admin = ""
-    if not placed and n_free and n_meta >= n_free and context_question == UNKNOWN:
-        named = [rows[header][c] for c, k in enumerate(kinds) if k == "metadata"]
-        admin = ("an administrative table (" + ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
-                 + "), not answers to the consultation's questions")
+    if placed or not n_free or n_meta < n_free or context_question != UNKNOWN:
+        return ""
+    named = [headings[c] for c, k in enumerate(kinds) if k == "metadata"]
+    return ("an administrative table (" + ", ".join(named[:4]) + (", ..." if len(named) > 4 else "")
+            + "), not answers to the consultation's questions")
+
+
+def _refine_roles(rows: list[list[str]], header: int, roles: list[tuple[str, str]], ctx: ReadContext,
+                  context_question: str) -> tuple[list[tuple[str, str]], dict[int, float], str]:
+    """Decide every column: name-only roles refined with the column's values, questions placed by meaning.
+
+    Returns the roles, the placement confidence of each answer column and, for a sheet that is an
+    administrative table (no question, mostly metadata), a reason ("" otherwise).
+    """
+    width = len(rows[header])
+    values = [[rows[r][c] for r in range(header + 1, len(rows))] for c in range(width)]
+    out, confidence = _roles_by_values(rows, header, roles, ctx, context_question, values)
+    _settle_unheaded(out, confidence, values)
+    _choose_participant(out, rows[header])
+    admin = _administrative(out, rows[header], context_question)
+    if admin:
         out = [("metadata", "administrative") if k == "question" else (k, q) for k, q in out]
         confidence = {}
     return out, confidence, admin
@@ -670,6 +728,135 @@ def _metadata_note(label: str, kind: str, role: str, ctx: ReadContext, n: int, a
     what = "personal metadata" if personal else "metadata"
     tail = ", never kept as text" if personal else ""
     return f"column '{label}' treated as {what} ({kind}), not an answer: {n} cell(s){tail}"
+
+
+@dataclass
+class _Columns:
+    """A grid's columns once decided: the header row, each column's role, and which cells join an answer.
+
+    Attributes:
+        rows: The grid, every row as wide as the widest.
+        header: The header row's index.
+        roles: ``(kind, question or what)`` of each column.
+        confidence: Placement confidence of each answer column.
+        loc: Location of a cell (row, column) as the ledger names it.
+    """
+
+    rows: list[list[str]]
+    header: int
+    roles: list[tuple[str, str]]
+    confidence: dict[int, float]
+    loc: Callable[[int, int], str]
+    kinds: list[str] = field(init=False)
+    col: dict[str, int] = field(init=False)
+    answer_cols: list[int] = field(init=False)
+    extras: dict[int, list[int]] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.kinds = [k for k, _ in self.roles]
+        self.col = {k: self.kinds.index(k) for k in ("participant", "cohort", "area", "speaker") if k in self.kinds}
+        self.answer_cols = [c for c, k in enumerate(self.kinds) if k in ("question", "answer")]
+        # Cells under a blank header continue the answer column to their left (an answer split over two cells).
+        self.extras = {}
+        for c in self.answer_cols:
+            self.extras[c] = []
+            nxt = c + 1
+            while nxt < len(self.kinds) and self.kinds[nxt] == "extra":
+                self.extras[c].append(nxt)
+                nxt += 1
+
+    def cell(self, row: list[str], kind: str) -> str:
+        """The row's value in the column of ``kind`` ("" when there is no such column)."""
+        return row[self.col[kind]] if kind in self.col else ""
+
+
+def _title_items(cols: _Columns, context_label: str) -> list[dict[str, Any]]:
+    """Title rows above the header (other than the one naming the question), ledgered as not answers."""
+    items = []
+    for r in range(cols.header):
+        title = " | ".join(c for c in cols.rows[r] if c)
+        if title and title != context_label:
+            items.append(_item(cols.loc(r, 0), text=title, note=NOT_AN_ANSWER_TITLE_ROW))
+    return items
+
+
+def _carry_merged(cols: _Columns, row: list[str], r: int, carried: dict[int, str],
+                  merged_below: frozenset[tuple[int, int]]) -> None:
+    """A merged cell (e.g. a 'Group' or 'Area' cell spanning its group's rows) applies to every row it covers."""
+    for k in ("cohort", "area", "speaker"):
+        c = cols.col.get(k)
+        if c is None:
+            continue
+        if not row[c] and (r, c) in merged_below:
+            row[c] = carried.get(c, "")
+        carried[c] = row[c]
+
+
+def _row_answers(cols: _Columns, r: int, row: list[str], texts: dict[int, str], key: str,
+                 context_label: str) -> dict[int, dict[str, Any]]:
+    """One item per answer column of row ``r`` (a speaker label in the cell names who said it)."""
+    cohort, area = cols.cell(row, "cohort"), cols.cell(row, "area")
+    speaker = _speaker_value(row[cols.col["speaker"]]) if "speaker" in cols.col else "participant"
+    pkey = key or f"row {r + 1}"
+    out = {}
+    for c in cols.answer_cols:
+        kind, qid = cols.roles[c]
+        label = cols.rows[cols.header][c] if kind == "question" else (context_label or cols.rows[cols.header][c])
+        conf = cols.confidence.get(c)
+        parsed = parse_speaker(texts[c])
+        if parsed is not None:
+            out[c] = _item(cols.loc(r, c), qid, label, parsed[1] or pkey, parsed[0], parsed[2], cohort, area,
+                           confidence=conf)
+        else:
+            out[c] = _item(cols.loc(r, c), qid, label, pkey, speaker, texts[c], cohort, area, confidence=conf)
+    return out
+
+
+def _answer_items(cols: _Columns, context_question: str, context_label: str,
+                  merged_below: frozenset[tuple[int, int]]) -> list[dict[str, Any]]:
+    """The answers below the header, one item per answer cell; a row whose participant cell is empty (or
+    merged with the row above) continues the previous participant's answers."""
+    per_question_sheet = context_question != UNKNOWN and "answer" in cols.kinds
+    items: list[dict[str, Any]] = []
+    last: dict[int, dict[str, Any]] = {}
+    carried: dict[int, str] = {}
+    for r in range(cols.header + 1, len(cols.rows)):
+        row = list(cols.rows[r])
+        if not any(row):
+            continue
+        _carry_merged(cols, row, r, carried, merged_below)
+        key = cols.cell(row, "participant")
+        texts = {c: " ".join(row[x] for x in [c, *cols.extras[c]] if row[x]) for c in cols.answer_cols}
+        continues = ("participant" in cols.col and not key and last
+                     and ((r, cols.col["participant"]) in merged_below or per_question_sheet))
+        if continues:
+            for c, text in texts.items():
+                if text and c in last:
+                    last[c]["text"] = f"{last[c]['text']} {text}".strip()
+            continue
+        if not any(texts.values()) and not key:
+            continue
+        last = _row_answers(cols, r, row, texts, key, context_label)
+        items.extend(last.values())
+    return items
+
+
+def _column_metadata_items(cols: _Columns, ctx: ReadContext, admin: str) -> list[dict[str, Any]]:
+    """Every column that is not an answer column, accounted for cell by cell as one metadata item."""
+    attached = {x for xs in cols.extras.values() for x in xs}
+    items = []
+    for c, (kind, what) in enumerate(cols.roles):
+        if kind in ("question", "answer") or c in attached:
+            continue
+        n = sum(1 for r in range(cols.header + 1, len(cols.rows)) if cols.rows[r][c])
+        if not n:
+            continue
+        if kind in ("extra", "label", "other"):
+            kind, what = "metadata", "an unnamed column"
+        heading = cols.rows[cols.header][c]
+        items.append(_metadata_item(cols.loc(cols.header, c), heading,
+                                    _metadata_note(heading, what, kind, ctx, n, admin), n))
+    return items
 
 
 def _grid_items(
@@ -712,82 +899,9 @@ def _grid_items(
     if "label" in kinds and not any(k == "question" for k in kinds):
         return _question_per_row(rows, ctx, loc, header + 1, kinds.index("label"), sheet)
     roles, confidence, admin = _refine_roles(rows, header, roles, ctx, context_question)
-    kinds = [k for k, _ in roles]
-    items: list[dict[str, Any]] = []
-    for r in range(header):
-        title = " | ".join(c for c in rows[r] if c)
-        if title and title != context_label:
-            items.append(_item(loc(r, 0), text=title, note=NOT_AN_ANSWER_TITLE_ROW))
-    col = {k: kinds.index(k) for k in ("participant", "cohort", "area", "speaker") if k in kinds}
-    answer_cols = [c for c, (k, _) in enumerate(roles) if k in ("question", "answer")]
-    # Cells under a blank header continue the answer column to their left (an answer split over two cells).
-    extras: dict[int, list[int]] = {}
-    for c in answer_cols:
-        extras[c] = []
-        nxt = c + 1
-        while nxt < width and kinds[nxt] == "extra":
-            extras[c].append(nxt)
-            nxt += 1
-    attached = {x for xs in extras.values() for x in xs}
-    per_question_sheet = context_question != UNKNOWN and any(k == "answer" for k in kinds)
-    last: dict[int, dict[str, Any]] = {}
-    carried: dict[int, str] = {}
-    for r in range(header + 1, len(rows)):
-        row = list(rows[r])
-        if not any(row):
-            continue
-        # A merged cell (e.g. a 'Group' or 'Area' cell spanning its group's rows) applies to every row it covers.
-        for k in ("cohort", "area", "speaker"):
-            c = col.get(k)
-            if c is None:
-                continue
-            if not row[c] and (r, c) in merged_below:
-                row[c] = carried.get(c, "")
-            carried[c] = row[c]
-        key = row[col["participant"]] if "participant" in col else ""
-        texts = {c: " ".join(row[x] for x in [c, *extras[c]] if row[x]) for c in answer_cols}
-        continues = (
-            "participant" in col
-            and not key
-            and last
-            and ((r, col["participant"]) in merged_below or per_question_sheet)
-        )
-        if continues:
-            for c, text in texts.items():
-                if text and c in last:
-                    last[c]["text"] = f"{last[c]['text']} {text}".strip()
-            continue
-        if not any(texts.values()) and not key:
-            continue
-        cohort = row[col["cohort"]] if "cohort" in col else ""
-        area = row[col["area"]] if "area" in col else ""
-        speaker = _speaker_value(row[col["speaker"]]) if "speaker" in col else "participant"
-        pkey = key or f"row {r + 1}"
-        last = {}
-        for c in answer_cols:
-            kind, qid = roles[c]
-            label = rows[header][c] if kind == "question" else (context_label or rows[header][c])
-            conf = confidence.get(c)
-            parsed = parse_speaker(texts[c])
-            if parsed is not None:
-                item = _item(loc(r, c), qid, label, parsed[1] or pkey, parsed[0], parsed[2], cohort, area,
-                             confidence=conf)
-            else:
-                item = _item(loc(r, c), qid, label, pkey, speaker, texts[c], cohort, area, confidence=conf)
-            items.append(item)
-            last[c] = item
-    # Every column that is not an answer column is accounted for, cell by cell, as metadata.
-    for c, (kind, what) in enumerate(roles):
-        if kind in ("question", "answer") or c in attached:
-            continue
-        n = sum(1 for r in range(header + 1, len(rows)) if rows[r][c])
-        if not n:
-            continue
-        if kind in ("extra", "label", "other"):
-            kind, what = "metadata", "an unnamed column"
-        items.append(_metadata_item(loc(header, c), rows[header][c],
-                                    _metadata_note(rows[header][c], what, kind, ctx, n, admin), n))
-    return items
+    cols = _Columns(rows, header, roles, confidence, loc)
+    return [*_title_items(cols, context_label), *_answer_items(cols, context_question, context_label, merged_below),
+            *_column_metadata_items(cols, ctx, admin)]
 
 
 def _question_per_row(rows: list[list[str]], ctx: ReadContext, loc: Callable[[int, int], str], start: int,

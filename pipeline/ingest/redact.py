@@ -29,8 +29,9 @@ from __future__ import annotations
 import json
 import os
 import re
+from bisect import bisect_right
 from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
 from typing import Any
@@ -61,13 +62,34 @@ class RedactionError(PipelineError, RuntimeError):
     """The redaction step cannot run (e.g. the spaCy model is missing); nothing is written."""
 
 
+#: Components of :data:`NER_MODEL` the name finder never reads (it uses only ``ner``'s PERSON entities).
+NER_UNUSED = ("parser", "lemmatizer", "tagger", "attribute_ruler", "senter")
+
+
+def _listens(nlp: Any, component: str) -> bool:
+    """True when ``component`` reads the shared ``tok2vec`` component (a tok2vec listener) instead of its own."""
+    model = getattr(nlp.get_pipe(component), "model", None)
+    return model is not None and any("listener" in node.name for node in model.walk())
+
+
 @lru_cache(maxsize=1)
 def load_ner():
-    """Load the small English spaCy pipeline once per process (tok2vec + NER only)."""
+    """Load the small English spaCy pipeline once per process, NER only.
+
+    The small English model's ``ner`` has its own embedding layer, so the shared ``tok2vec`` component
+    (about a fifth of the work, used only by the tagger and parser) is left out too; the entities are the
+    same. A model whose NER listens to the shared ``tok2vec`` keeps it.
+    """
     try:
         import spacy
 
-        return spacy.load(NER_MODEL, exclude=["parser", "lemmatizer", "tagger", "attribute_ruler", "senter"])
+        try:
+            nlp = spacy.load(NER_MODEL, exclude=[*NER_UNUSED, "tok2vec"])
+        except ValueError:  # a pipeline that cannot load without its shared tok2vec
+            nlp = None
+        if nlp is None or _listens(nlp, "ner"):
+            nlp = spacy.load(NER_MODEL, exclude=list(NER_UNUSED))
+        return nlp
     except (ImportError, OSError) as exc:
         raise RedactionError(
             f"The spaCy model {NER_MODEL} needed to find people's names is not installed. "
@@ -108,6 +130,7 @@ class Redactor:
             ),
             ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b)[^.\n]{{0,25}}?\b(?:{worded_date})\b", re.I)),
             ("DOB", re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}\b")),
+            ("DOB", re.compile(r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b")),  # ISO order, "2007-05-18" (issue 17)
             # two-digit years only next to a date-of-birth word ("born 12.11.99", "d.o.b. 4/7/03")
             ("DOB", re.compile(rf"(?i:(?<!\w)(?:{dob_ctx})(?!\w))\.?[^.\n\d]{{0,15}}\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2}}\b")),
             ("PHONE", re.compile(r"(?<![\w+])(?:(?:\+\s?|00\s?)44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s\-()]{7,14}\d(?![\w/])")),
@@ -116,7 +139,9 @@ class Redactor:
                 re.compile(
                     rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+)?"
                     rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:(?:{welsh})\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?"
-                    rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b)"
+                    rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b"
+                    # a house number with a letter before a one-word street and a comma: "118a Broadway, Splott"
+                    rf"|(?<=\d[A-Za-z]\s){_NAME_WORD}(?=,))"
                 ),
             ),
         )
@@ -154,13 +179,16 @@ class Redactor:
                     if lang == "en" and self.names.unexplained(t, found[i])]
             if todo:
                 nlp = load_ner()
-                for i, doc in zip(todo, nlp.pipe([texts[i] for i in todo], batch_size=128), strict=True):
+                pieces = [(i, at, piece) for i in todo for at, piece in _pieces(texts[i], nlp.max_length)]
+                docs = nlp.pipe([piece for _, _, piece in pieces], batch_size=128)
+                for (i, at, _), doc in zip(pieces, docs, strict=True):
                     for ent in doc.ents:
                         if ent.label_ != "PERSON":
                             continue
                         prev = doc[ent.start - 1].text if ent.start > 0 else ""
                         first = ent.start == 0 or doc[ent.start - 1].is_punct
-                        span = self.names.accept_ner(texts[i], ent.start_char, ent.end_char, prev, first, len(ent))
+                        span = self.names.accept_ner(texts[i], at + ent.start_char, at + ent.end_char, prev, first,
+                                                     len(ent))
                         if span is not None:
                             found[i].append(span)
                     found[i] = merge_spans(found[i])
@@ -169,6 +197,22 @@ class Redactor:
             spans = merge_spans([*spans, *self.names.repeats(t, spans)])
             out.append(spans)
         return out
+
+
+def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
+    """``[(offset, piece)]``: the whole text, or for a text longer than spaCy accepts (``nlp.max_length``,
+    a million characters) pieces under the limit cut at a line break or space, so the NER still reads it."""
+    if len(text) <= limit:
+        return [(0, text)]
+    out, start = [], 0
+    while start < len(text):
+        end = min(len(text), start + limit - 1)
+        if end < len(text):
+            cut = max(text.rfind("\n", start, end), text.rfind(" ", start, end))
+            end = cut + 1 if cut > start else end
+        out.append((start, text[start:end]))
+        start = end
+    return out
 
 
 def _valid_uk_phone(candidate: str) -> bool:
@@ -191,17 +235,49 @@ def _valid_uk_phone(candidate: str) -> bool:
 
 
 def _context(text: str, start: int, end: int, n: int = CONTEXT_WORDS) -> tuple[str, str]:
-    before = text[:start].split()[-n:]
-    after = text[end:].split()[:n]
-    return " ".join(before), " ".join(after)
+    """The ``n`` words before ``start`` and after ``end`` (as ``text[:start].split()[-n:]`` and
+    ``text[end:].split()[:n]``), reading only a window around the placeholder, widened until it holds
+    more than ``n`` words: linear in the text's length, however many placeholders it has."""
+    if n <= 0:
+        return " ".join(text[:start].split()[-n:]), " ".join(text[end:].split()[:n])
+    window = 16 * (n + 1)
+    while True:
+        lo = max(0, start - window)
+        before = text[lo:start].split()
+        if lo == 0 or len(before) > n:  # the window's first word may be cut, but it is not among the last n
+            break
+        window *= 4
+    window = 16 * (n + 1)
+    while True:
+        hi = min(len(text), end + window)
+        after = text[end:hi].split()
+        if hi == len(text) or len(after) > n:
+            break
+        window *= 4
+    return " ".join(before[-n:]), " ".join(after[:n])
+
+
+def _free_spans(segments: Sequence[tuple[int, int]], spans: Sequence[NameSpan]) -> list[NameSpan]:
+    """The spans that overlap no segment (sorted, non-overlapping ``(start, end)`` pairs) nor an earlier kept span."""
+    ordered = all(a.end <= b.start for a, b in zip(spans, spans[1:], strict=False))
+    ends = [b for _, b in segments]
+    kept: list[NameSpan] = []
+    for s in spans:
+        if ordered:  # the usual case (merged spans): one look-up among the segments
+            i = bisect_right(ends, s.start)
+            clash = i < len(segments) and segments[i][0] < s.end
+        else:
+            clash = any(a < s.end and s.start < b for a, b in [*segments, *((k.start, k.end) for k in kept)])
+        if not clash:
+            kept.append(s)
+    return kept
 
 
 def _lay_out(text: str, spans: Sequence[NameSpan]) -> tuple[str, list[dict[str, str]]]:
     """Replace name spans in ``text`` and describe every placeholder of the result, in order."""
     segments = [(m.start(), m.end(), m.group(1), "rule", m.group(0)) for m in _PLACEHOLDER_RE.finditer(text)]
-    for s in spans:
-        if any(a < s.end and s.start < b for a, b, *_ in segments):
-            continue  # never overlaps a rule placeholder (spans are built on rule-redacted text)
+    # A name never overlaps a rule placeholder (spans are built on rule-redacted text).
+    for s in _free_spans([(a, b) for a, b, *_ in segments], spans):
         segments.append((s.start, s.end, s.kind, s.source, f"[{s.kind}]"))
     segments.sort()
     pieces, entries, pos, out_len = [], [], 0, 0
@@ -233,8 +309,14 @@ def _check(text: str, entries: Sequence[Mapping[str, str]], finder: NameFinder) 
 
 #: Below this many answers :func:`redact` runs in one process (forking workers would cost more than it saves).
 PARALLEL_MIN_ROWS = 400
-#: What forked redaction workers inherit: (config, use_ner), set just before the pool forks.
+#: Answers per unit of work. Workers take the parts in turn (a part of long English answers does not
+#: leave the other core idle), and :func:`redact`'s ``progress`` hears of each part as it is done.
+PART_ROWS = 250
+#: What forked redaction workers inherit (texts, languages, config, use_ner), set just before the pool forks.
 _FORK_STATE: dict[str, Any] = {}
+
+#: One redacted answer: (new text, JSON log, reason to check, placeholders by kind).
+Row = tuple[str, str, str, Counter[str]]
 
 
 @lru_cache(maxsize=4)
@@ -250,7 +332,7 @@ def _redactor(config: Mapping[str, Any], use_ner: bool) -> Redactor:
         return Redactor(config, use_ner=use_ner)
 
 
-def _redact_texts(texts: Sequence[str], languages: Sequence[str], redactor: Redactor) -> list[tuple[str, str, str, Counter[str]]]:
+def _redact_texts(texts: Sequence[str], languages: Sequence[str], redactor: Redactor) -> list[Row]:
     """Redact each text: (new text, JSON log, reason to check, placeholders by kind); rows are independent."""
     stage1 = [redactor.apply_rules(t)[0] for t in texts]
     spans = redactor.find_names(stage1, languages) if texts else []
@@ -262,6 +344,12 @@ def _redact_texts(texts: Sequence[str], languages: Sequence[str], redactor: Reda
     return rows
 
 
+def _parts(n_rows: int, size: int | None = None) -> list[tuple[int, int]]:
+    """``[start, end)`` bounds of consecutive parts of at most ``size`` rows (default :data:`PART_ROWS`)."""
+    size = max(1, size or PART_ROWS)
+    return [(start, min(start + size, n_rows)) for start in range(0, n_rows, size)]
+
+
 def _worker_init() -> None:
     try:
         from threadpoolctl import threadpool_limits
@@ -271,8 +359,11 @@ def _worker_init() -> None:
         pass
 
 
-def _worker(part: tuple[list[str], list[str]]) -> list[tuple[str, str, str, Counter[str]]]:
-    return _redact_texts(part[0], part[1], _redactor(*_FORK_STATE["args"]))
+def _worker(bounds: tuple[int, int]) -> list[Row]:
+    start, end = bounds
+    state = _FORK_STATE
+    return _redact_texts(state["texts"][start:end], state["languages"][start:end],
+                         _redactor(state["config"], state["use_ner"]))
 
 
 def _n_jobs(n_jobs: int | None, n_rows: int) -> int:
@@ -283,29 +374,36 @@ def _n_jobs(n_jobs: int | None, n_rows: int) -> int:
 
 
 def _redact_parallel(texts: list[str], languages: list[str], config: Mapping[str, Any], use_ner: bool,
-                     jobs: int) -> list[tuple[str, str, str, Counter[str]]]:
-    """Split the rows into contiguous parts redacted by forked workers (same result as one process).
+                     jobs: int, progress: Callable[[int], None]) -> list[Row]:
+    """Redact parts of :data:`PART_ROWS` rows in forked workers, in order (same result as one process).
 
     The parent loads the NER model and builds the redactor first, so the forked workers share them
-    (copy-on-write) instead of loading them again.
+    (copy-on-write) instead of loading them again; the texts are inherited too, so a task is only a
+    pair of row numbers. The parent's objects are frozen out of the garbage collector while the
+    workers run: a worker's collection would otherwise touch, and so copy, the parent's whole heap.
     """
+    import gc
     import multiprocessing as mp
 
     _redactor(config, use_ner)
     if use_ner:
         load_ner()
-    _FORK_STATE["args"] = (config, use_ner)
-    bounds = [round(i * len(texts) / jobs) for i in range(jobs + 1)]
-    parts = [(texts[a:b], languages[a:b]) for a, b in zip(bounds, bounds[1:], strict=False)]
+    _FORK_STATE.update(texts=texts, languages=languages, config=config, use_ner=use_ner)
+    rows: list[Row] = []
+    gc.freeze()
     try:
         with mp.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
-            return [row for part in pool.map(_worker, parts) for row in part]
+            for part in pool.imap(_worker, _parts(len(texts))):
+                rows.extend(part)
+                progress(len(part))
     finally:
+        gc.unfreeze()
         _FORK_STATE.clear()
+    return rows
 
 
 def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool = True,
-           n_jobs: int | None = None) -> pd.DataFrame:
+           n_jobs: int | None = None, progress: Callable[[int], None] | None = None) -> pd.DataFrame:
     """Redact personal data in ``df['text']``; returns a new frame.
 
     Each answer is redacted on its own, so from :data:`PARALLEL_MIN_ROWS` answers the rows are split
@@ -316,6 +414,7 @@ def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool 
         redaction_config: The parsed ``config/redaction.yaml``.
         use_ner: Also run spaCy's English NER for names (English rows only).
         n_jobs: Worker processes (default: the cores this process may use; 1 = no workers).
+        progress: Called as ``progress(n)`` each time ``n`` more answers are redacted.
 
     Returns:
         A copy of ``df`` with ``text`` redacted, ``n_redactions`` (placeholders inserted),
@@ -323,13 +422,17 @@ def redact(df: pd.DataFrame, redaction_config: Mapping[str, Any], use_ner: bool 
         (JSON list: kind, source, confidence and up to four words either side of each placeholder;
         never the original value) and ``redaction_check`` (why an analyst should read it, or "").
     """
+    tick = progress or (lambda n: None)
     raw = df["text"].astype(str).tolist()
     languages = df["language"].astype(str).tolist() if "language" in df.columns else ["en"] * len(df)
     jobs = _n_jobs(n_jobs, len(raw))
     if jobs > 1 and "fork" in __import__("multiprocessing").get_all_start_methods():
-        rows = _redact_parallel(raw, languages, redaction_config, use_ner, jobs)
+        rows = _redact_parallel(raw, languages, redaction_config, use_ner, jobs, tick)
     else:
-        rows = _redact_texts(raw, languages, _redactor(redaction_config, use_ner))
+        redactor, rows = _redactor(redaction_config, use_ner), []
+        for start, end in _parts(len(raw)):
+            rows.extend(_redact_texts(raw[start:end], languages[start:end], redactor))
+            tick(end - start)
     texts = [r[0] for r in rows]
     logs = [r[1] for r in rows]
     checks = [r[2] for r in rows]

@@ -151,18 +151,27 @@ def split_file_duplicates(df: pd.DataFrame) -> tuple[pd.DataFrame, pd.DataFrame]
     return df[~is_dup].reset_index(drop=True), df[is_dup].reset_index(drop=True)
 
 
+def blank_test(blank_answers: list[str], min_chars: int) -> Callable[[str], bool]:
+    """:func:`is_blank` for one list of blank answers, normalised once (not once per answer)."""
+    normalised = frozenset(normalise_label(b) for b in blank_answers)
+    exact = frozenset(b for b in blank_answers if isinstance(b, str))
+
+    def test(text: str) -> bool:
+        stripped = str(text).strip()
+        return len(re.sub(r"\W", "", stripped)) < min_chars or normalise_label(stripped) in normalised or stripped in exact
+
+    return test
+
+
 def is_blank(text: str, blank_answers: list[str], min_chars: int) -> bool:
     """True for an empty, too-short or "no comment" answer ("N/A", "Dim sylw", "-")."""
-    stripped = str(text).strip()
-    norm = normalise_label(stripped)
-    blanks = {normalise_label(b) for b in blank_answers}
-    return len(re.sub(r"\W", "", stripped)) < min_chars or norm in blanks or stripped in blank_answers
+    return blank_test(blank_answers, min_chars)(text)
 
 
 def split_rejected(df: pd.DataFrame, blank_answers: list[str], min_chars: int) -> tuple[pd.DataFrame, pd.DataFrame]:
     """``(accepted, rejected)``; ``rejected`` has a ``reason`` column in plain English."""
     notes = df["note"].astype(str)
-    blank = df["text"].map(lambda t: is_blank(t, blank_answers, min_chars))
+    blank = df["text"].map(blank_test(blank_answers, min_chars))
     rejected = df[(notes != "") | blank].copy()
     rejected["reason"] = [n if n else BLANK_REASON for n in rejected["note"].astype(str)]
     accepted = df[(notes == "") & ~blank].reset_index(drop=True)
@@ -207,26 +216,49 @@ def process_items(
         by cell, with a ``reason``) and redaction counts by kind.
     """
     tick = progress or (lambda step, n: None)
-    ingest = settings.get("ingest", {})
-    layout = settings.get("ingest_layout", {})
-    size = max(1, int(ingest.get("chunk_size", 2000)))
+    ingest, layout = settings.get("ingest", {}), settings.get("ingest_layout", {})
     tick("normalise", 0)
+    accepted, rejected, metadata, file_dups = sort_items(items, vocab, ingest, layout)
+    size = max(1, int(ingest.get("chunk_size", 2000)))
+    accepted = _chunked(accepted, add_language, size, lambda n: tick("language", n))
+    accepted = redact(accepted, redaction_config, use_ner=use_ner, progress=lambda n: tick("redaction", n))
+    if accepted.empty:
+        tick("redaction", 0)
+    redactions = count_kinds(accepted["redaction_kinds"].tolist())
+    tick("duplicates", 0)
+    kept, answer_dups = dedupe_answers(
+        accepted, float(ingest.get("near_duplicate_ratio", 95)), int(layout.get("duplicate_min_chars", 30))
+    )
+    return StageOutput(responses=responses_table(kept), rejected=rejected,
+                       duplicates=duplicates_table(answer_dups, file_dups, kept), redactions=redactions,
+                       metadata=metadata, redaction_log=redaction_log_table(kept))
+
+
+def sort_items(items: pd.DataFrame, vocab: Mapping[str, Any], ingest: Mapping[str, Any],
+               layout: Mapping[str, Any]) -> tuple[pd.DataFrame, pd.DataFrame, pd.DataFrame, pd.DataFrame]:
+    """Normalise the items and sort them into ``(accepted, rejected, metadata, file_duplicates)``.
+
+    Args:
+        items: Raw items (:data:`ITEM_COLUMNS`).
+        vocab: ``config/vocabularies.yaml``.
+        ingest: The ``ingest`` settings (``blank_answers``, ``min_answer_chars``).
+        layout: The ``ingest_layout`` settings (``participant_salt``, ``more_blank_answers``).
+    """
     df = normalise_items(items, vocab, str(layout.get("participant_salt", "")))
     df, metadata = split_metadata(df)
     metadata = metadata.assign(reason=metadata["note"].astype(str))
     rest, file_dups = split_file_duplicates(df)
     blanks = [*ingest.get("blank_answers", []), *layout.get("more_blank_answers", [])]
     accepted, rejected = split_rejected(rest, blanks, int(ingest.get("min_answer_chars", 2)))
-    accepted = _chunked(accepted, add_language, size, lambda n: tick("language", n))
-    accepted = _chunked(accepted, lambda d: redact(d, redaction_config, use_ner=use_ner), size,
-                        lambda n: tick("redaction", n)).reset_index(drop=True)
-    redactions = count_kinds(accepted["redaction_kinds"].tolist())
-    tick("duplicates", 0)
-    kept, answer_dups = dedupe_answers(
-        accepted, float(ingest.get("near_duplicate_ratio", 95)), int(layout.get("duplicate_min_chars", 30))
-    )
-    # A row of a duplicated file has the same response_id as the row it repeats (same bytes, same
-    # location); follow that row through answer-level de-duplication to the row actually kept.
+    return accepted, rejected, metadata, file_dups
+
+
+def duplicates_table(answer_dups: pd.DataFrame, file_dups: pd.DataFrame, kept: pd.DataFrame) -> pd.DataFrame:
+    """``duplicates.csv``: duplicate answers, then the rows of duplicated files, sorted by source file.
+
+    A row of a duplicated file has the same ``response_id`` as the row it repeats (same bytes, same
+    location); that row is followed through answer-level de-duplication to the row actually kept.
+    """
     kept_ids = set(kept["response_id"])
     dup_to_kept = dict(zip(answer_dups["response_id"], answer_dups["response_id_kept"], strict=True))
     file_records = [
@@ -246,13 +278,15 @@ def process_items(
     duplicates = duplicates.astype({"similarity": "float64"}).sort_values(
         "duplicate_source_file", kind="stable"
     ).reset_index(drop=True)
+    return duplicates.astype({c: "str" for c in DUPLICATE_COLUMNS if c != "similarity"})
+
+
+def responses_table(kept: pd.DataFrame) -> pd.DataFrame:
+    """The contract columns of the kept answers, typed as the schema expects (also when empty)."""
     responses = kept[RESPONSE_COLUMNS].reset_index(drop=True)
     # Empty frames come back with object columns; the schemas (and parquet readers) expect strings.
     numeric = {"n_redactions": "int64", "question_confidence": "float64", "ocr_confidence": "float64"}
-    responses = responses.astype({c: numeric.get(c, "str") for c in RESPONSE_COLUMNS})
-    duplicates = duplicates.astype({c: "str" for c in DUPLICATE_COLUMNS if c != "similarity"})
-    return StageOutput(responses=responses, rejected=rejected, duplicates=duplicates, redactions=redactions,
-                       metadata=metadata, redaction_log=redaction_log_table(kept))
+    return responses.astype({c: numeric.get(c, "str") for c in RESPONSE_COLUMNS})
 
 
 # --- the stage as the runner calls it (pipeline.runner) -------------------------------------------

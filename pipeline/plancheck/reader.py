@@ -43,11 +43,14 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline.errors import InputDataError  # one error base class (issue 14)
+from pipeline.settings import defaults
 
 #: File suffixes :func:`read_plan` reads.
 PLAN_SUFFIXES = (".docx", ".md", ".markdown", ".txt", ".pdf")
-#: Sentence openings that make a paragraph sentence an action (compared case-insensitively).
-DEFAULT_ACTION_CUES = ("we will", "we'll", "we are going to", "we commit to", "byddwn yn", "byddwn ni'n")
+#: Sentence openings that make a paragraph sentence an action (compared case-insensitively), and the fewest
+#: words a list item needs to be an action: config/plancheck.yaml (``action_cues``, ``min_action_words``).
+DEFAULT_ACTION_CUES = tuple(defaults("plancheck.yaml")["action_cues"])
+DEFAULT_MIN_ACTION_WORDS = int(defaults("plancheck.yaml")["min_action_words"])
 KINDS = ("heading", "action", "paragraph")
 COLUMNS = ["action_id", "section", "text", "kind", "ref", "level", "order"]
 
@@ -271,10 +274,69 @@ def _is_cue(sentence: str, cues: Iterable[str]) -> bool:
     return any(low.startswith(c.lower() + " ") for c in cues) and not sentence.rstrip().endswith(":")
 
 
+def _row(section: str, text: str, kind: str, ref: str = "", level: int = 0) -> dict:
+    return {"section": section, "text": text, "kind": kind, "ref": ref, "level": level}
+
+
+def _heading_row(block: Block, path: list[tuple[int, str]]) -> tuple[dict, list[tuple[int, str]]]:
+    """A heading's row and the path of headings below which what follows sits (a level-0 heading resets it)."""
+    if block.level == 0:
+        return _row(block.text, block.text, "heading", level=block.level), []
+    path = [p for p in path if p[0] < block.level] + [(block.level, block.text)]
+    return _row(" > ".join(h for _, h in path), block.text, "heading", level=block.level), path
+
+
+def _paragraph_rows(text: str, section: str, action_cues: Sequence[str], min_action_words: int,
+                    n_actions: int) -> tuple[list[dict], int]:
+    """A paragraph's rows: its cue sentences are actions (numbered on from ``n_actions``), the rest paragraph text."""
+    rows: list[dict] = []
+    pending: list[str] = []
+    for sentence in _SENTENCE_SPLIT_RE.split(text):
+        if _is_cue(sentence, action_cues) and len(sentence.split()) >= min_action_words:
+            if pending:
+                rows.append(_row(section, " ".join(pending), "paragraph"))
+                pending = []
+            n_actions += 1
+            rows.append(_row(section, sentence.strip(), "action", f"#{n_actions}"))
+        else:
+            pending.append(sentence.strip())
+    if pending:
+        rows.append(_row(section, " ".join(pending), "paragraph"))
+    return rows, n_actions
+
+
+def _no_actions_error(rows: list[dict], source: str) -> PlanError:
+    n_head = sum(r["kind"] == "heading" for r in rows)
+    n_para = sum(r["kind"] == "paragraph" for r in rows)
+    return PlanError(
+        f"No actions were recognised in {source}: it has {n_head} heading(s) and {n_para} paragraph(s) "
+        "but no numbered or bulleted items and no sentences starting 'We will'. plan-check needs the "
+        "plan's actions as a numbered or bulleted list under each priority area's heading (for example "
+        "'1.1 Publish stop and search data by ethnicity every six months'), or as sentences starting "
+        "'We will ...'. Lay the draft out that way and run plan-check again."
+    )
+
+
+def _plan_table(rows: list[dict]) -> pd.DataFrame:
+    """The rows as the plan table: each with its ``action_id`` (repeated texts numbered ``-2``, ...) and ``order``."""
+    frame = pd.DataFrame(rows, columns=["section", "text", "kind", "ref", "level"])
+    ids: list[str] = []
+    seen: dict[str, int] = {}
+    for text in frame["text"]:
+        key = action_key(text)
+        seen[key] = seen.get(key, 0) + 1
+        ids.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
+    frame.insert(0, "action_id", ids)
+    frame["order"] = range(len(frame))
+    frame["level"] = frame["level"].astype("int64")
+    frame["order"] = frame["order"].astype("int64")
+    return frame[COLUMNS]
+
+
 def blocks_to_frame(
     blocks: Sequence[Block],
     action_cues: Sequence[str] = DEFAULT_ACTION_CUES,
-    min_action_words: int = 4,
+    min_action_words: int = DEFAULT_MIN_ACTION_WORDS,
     source: str = "the draft plan",
 ) -> pd.DataFrame:
     """Turn blocks into the plan table (see the module docstring), in document order.
@@ -296,60 +358,24 @@ def blocks_to_frame(
     n_actions = 0
     for block in blocks:
         if block.kind == "heading":
-            if block.level == 0:
-                path = []
-                section = block.text
-            else:
-                path = [p for p in path if p[0] < block.level] + [(block.level, block.text)]
-                section = " > ".join(h for _, h in path)
-            rows.append({"section": section, "text": block.text, "kind": "heading", "ref": "", "level": block.level})
+            row, path = _heading_row(block, path)
+            rows.append(row)
             continue
         section = " > ".join(h for _, h in path)
         if block.kind == "item" and len(block.text.split()) >= min_action_words:
             n_actions += 1
-            rows.append({"section": section, "text": block.text, "kind": "action",
-                         "ref": block.number or f"#{n_actions}", "level": 0})
+            rows.append(_row(section, block.text, "action", block.number or f"#{n_actions}"))
             continue
         # A paragraph (or a very short item): its cue sentences are actions, the rest stays paragraph text.
-        pending: list[str] = []
-        for sentence in _SENTENCE_SPLIT_RE.split(block.text):
-            if _is_cue(sentence, action_cues) and len(sentence.split()) >= min_action_words:
-                if pending:
-                    rows.append({"section": section, "text": " ".join(pending), "kind": "paragraph", "ref": "", "level": 0})
-                    pending = []
-                n_actions += 1
-                rows.append({"section": section, "text": sentence.strip(), "kind": "action", "ref": f"#{n_actions}", "level": 0})
-            else:
-                pending.append(sentence.strip())
-        if pending:
-            rows.append({"section": section, "text": " ".join(pending), "kind": "paragraph", "ref": "", "level": 0})
-
+        more, n_actions = _paragraph_rows(block.text, section, action_cues, min_action_words, n_actions)
+        rows += more
     if n_actions == 0:
-        n_head = sum(r["kind"] == "heading" for r in rows)
-        n_para = sum(r["kind"] == "paragraph" for r in rows)
-        raise PlanError(
-            f"No actions were recognised in {source}: it has {n_head} heading(s) and {n_para} paragraph(s) "
-            "but no numbered or bulleted items and no sentences starting 'We will'. plan-check needs the "
-            "plan's actions as a numbered or bulleted list under each priority area's heading (for example "
-            "'1.1 Publish stop and search data by ethnicity every six months'), or as sentences starting "
-            "'We will ...'. Lay the draft out that way and run plan-check again."
-        )
-    frame = pd.DataFrame(rows, columns=["section", "text", "kind", "ref", "level"])
-    ids: list[str] = []
-    seen: dict[str, int] = {}
-    for text in frame["text"]:
-        key = action_key(text)
-        seen[key] = seen.get(key, 0) + 1
-        ids.append(key if seen[key] == 1 else f"{key}-{seen[key]}")
-    frame.insert(0, "action_id", ids)
-    frame["order"] = range(len(frame))
-    frame["level"] = frame["level"].astype("int64")
-    frame["order"] = frame["order"].astype("int64")
-    return frame[COLUMNS]
+        raise _no_actions_error(rows, source)
+    return _plan_table(rows)
 
 
 def read_plan(
-    path: Path, action_cues: Sequence[str] = DEFAULT_ACTION_CUES, min_action_words: int = 4
+    path: Path, action_cues: Sequence[str] = DEFAULT_ACTION_CUES, min_action_words: int = DEFAULT_MIN_ACTION_WORDS
 ) -> pd.DataFrame:
     """Read a draft plan file into the plan table (headings, paragraphs and actions).
 

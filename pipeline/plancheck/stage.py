@@ -71,7 +71,7 @@ def load(paths: RunPaths, settings: Settings, plan: Path | None = None, previous
     params = settings.yaml("plancheck.yaml")
     plan_path, previous_path = choose_drafts(plan, previous, paths.raw / "plans", compare)
     reader_args = {"action_cues": tuple(params.get("action_cues") or ()) or None,
-                   "min_action_words": int(params.get("min_action_words", 4))}
+                   "min_action_words": params.get("min_action_words")}
     reader_args = {k: v for k, v in reader_args.items() if v is not None}
     plan_df = read_plan(plan_path, **reader_args)
     prev_df = read_plan(previous_path, **reader_args) if previous_path else None

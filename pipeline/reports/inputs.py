@@ -1,6 +1,6 @@
 """Read and check the processed tables the reports are built from.
 
-This is the reports' reading boundary, shared by the two runners (``pipeline/reports/cli.py`` and the
+This is the reports' reading boundary, shared by the two runners (``pipeline/reports/commands.py`` and the
 organisation notebook, which is a runner too): :func:`load_inputs` reads whatever tables exist in
 ``data/processed/<consultation>/`` and :func:`validate_inputs` checks them against the contract in
 ``docs/data-model.md`` with pandera. A table that is missing (its stage has not been run) is not an

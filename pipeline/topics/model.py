@@ -41,6 +41,18 @@ import numpy as np
 
 log = logging.getLogger(__name__)
 
+
+def _setting_defaults() -> dict[str, Any]:
+    """The TopicModeller's defaults: the values ``settings.yaml`` sets (``topics.*``, ``random_state``), their one place."""
+    from pipeline.settings import load_settings
+    from pipeline.topics.run import model_params
+
+    return model_params(load_settings())
+
+
+#: Each TopicModeller parameter's default, read once from settings.yaml (:data:`pipeline.topics.run.MODEL_SETTINGS`).
+DEFAULTS: dict[str, Any] = _setting_defaults()
+
 #: Words that carry no theme in these returns: redaction placeholders and consultation boilerplate.
 DOMAIN_STOP_WORDS = (
     "name", "handle", "phone", "email", "postcode", "prison_number", "ni_number", "dob", "address",
@@ -371,22 +383,22 @@ class TopicModeller:
 
     def __init__(
         self,
-        min_statements: int = 30,
+        min_statements: int = DEFAULTS["min_statements"],
         zeroshot_topic_list: Sequence[str] | None = None,
-        zeroshot_min_similarity: float = 0.35,
+        zeroshot_min_similarity: float = DEFAULTS["zeroshot_min_similarity"],
         embedding_model: Any = None,
-        representation: str = "keybert",
-        n_keywords: int = 8,
+        representation: str = DEFAULTS["representation"],
+        n_keywords: int = DEFAULTS["n_keywords"],
         stop_words: Sequence[str] = (),
-        outlier_threshold: float = 0.3,
-        umap_sample_size: int = 20000,
-        random_state: int = 42,
+        outlier_threshold: float = DEFAULTS["outlier_threshold"],
+        umap_sample_size: int = DEFAULTS["umap_sample_size"],
+        random_state: int = DEFAULTS["random_state"],
         encode: Callable[[list[str]], np.ndarray] | None = None,
-        min_theme_size: int = 5,
-        min_coherence: float = 0.5,
-        merge_similarity: float = 0.9,
-        ward_max_statements: int = 0,
-        statements_per_topic: int = 12,
+        min_theme_size: int = DEFAULTS["min_theme_size"],
+        min_coherence: float = DEFAULTS["min_coherence"],
+        merge_similarity: float = DEFAULTS["merge_similarity"],
+        ward_max_statements: int = DEFAULTS["ward_max_statements"],
+        statements_per_topic: int = DEFAULTS["statements_per_topic"],
     ) -> None:
         self.min_statements = min_statements
         self.zeroshot_topic_list = zeroshot_topic_list
