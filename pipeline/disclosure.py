@@ -27,6 +27,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.i18n import Translator, translator
+from pipeline.settings import lookup
 
 __all__ = [
     "PLACEHOLDER",
@@ -296,9 +297,9 @@ def select_quotes(
     *,
     n: int,
     by: str | None = None,
-    min_chars: int = 40,
-    max_chars: int = 300,
-    speakers: Sequence[str] = ("participant",),
+    min_chars: int | None = None,
+    max_chars: int | None = None,
+    speakers: Sequence[str] | None = None,
 ) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Pick up to ``n`` safe, short, varied quotes from statement rows (per value of ``by``, or overall).
 
@@ -306,12 +307,16 @@ def select_quotes(
     ``quotable`` in ``groups``, it passes :func:`screen` and its length is within ``[min_chars,
     max_chars]``. Eligible statements are ordered by fewest redaction placeholders, then shortest,
     then id; organisations take turns so one organisation does not supply every quote; the same
-    words are quoted once.
+    words are quoted once. ``min_chars``, ``max_chars`` and ``speakers`` default to ``quotes`` of
+    ``config/report.yaml``.
 
     Returns:
         ``(quotes, skipped)``: the quotes (``[by,] statement_id, organisation, cohort, question, stance,
         text``) and how many distinct statements were not eligible and why (``reason, n_statements``).
     """
+    min_chars = int(lookup(None, "quotes.min_chars", "report.yaml")) if min_chars is None else min_chars
+    max_chars = int(lookup(None, "quotes.max_chars", "report.yaml")) if max_chars is None else max_chars
+    speakers = tuple(lookup(None, "quotes.speakers", "report.yaml")) if speakers is None else speakers
     key = [by] if by else []
     cols = [*key, "statement_id", "organisation", "cohort", "question", "stance", "text"]
     if candidates is None or candidates.empty:

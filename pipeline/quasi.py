@@ -28,6 +28,8 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.settings import lookup
+
 CUT = "[\u2026]"
 DECISION_COLUMNS = ["statement_id", "action", "reason", "text_shown"]
 
@@ -152,13 +154,16 @@ def screen_quote(text: str, config: Mapping[str, Any], min_chars_after_cut: int 
     Args:
         text: The (already redacted) quote.
         config: ``config/redaction.yaml`` ``quasi_identifiers`` section.
-        min_chars_after_cut: Shortest quote worth showing after a cut (default from the config, 40).
+        min_chars_after_cut: Shortest quote worth showing after a cut (default: ``config``'s, else
+            ``config/redaction.yaml``'s ``quasi_identifiers.min_chars_after_cut``).
 
     Returns:
         :class:`QuasiDecision`; ``reason`` names the combination found, in plain English.
     """
     c = _compiled(_key(config))
-    limit = int(min_chars_after_cut if min_chars_after_cut is not None else config.get("min_chars_after_cut", 40))
+    if min_chars_after_cut is None:
+        min_chars_after_cut = lookup({"quasi_identifiers": config}, "quasi_identifiers.min_chars_after_cut", "redaction.yaml")
+    limit = int(min_chars_after_cut)
     sentences = _sentences(str(text))
     flagged: list[tuple[int, list[str]]] = [(i, f) for i, s in enumerate(sentences) if (f := _findings(s, c))]
     whole = _findings(str(text), c) if not flagged else []

@@ -11,6 +11,8 @@ typed, read-only view of them, so that no stage re-types a vocabulary or a defau
   never a silent default written somewhere in the code).
 * :func:`defaults`: another settings file of the default config folder (``plancheck.yaml``), read-only,
   for the defaults of functions called without settings (each default is written in the YAML only).
+* :func:`lookup`: a dotted key of a settings dict a function was given, or, when that dict lacks it,
+  of the same file in the default config folder (so a function has no default of its own).
 
 Usage::
 
@@ -33,7 +35,7 @@ from pipeline import config
 from pipeline.config import ConfigError
 
 __all__ = ["UNKNOWN", "OTHER_QUESTION", "STANCES", "SPEAKERS", "Settings", "Vocabularies", "defaults", "load_settings",
-           "load_vocabularies"]
+           "load_vocabularies", "lookup"]
 
 #: The value every vocabulary column holds when nothing matched.
 UNKNOWN = "unknown"
@@ -234,3 +236,38 @@ def defaults(name: str) -> Mapping[str, Any]:
         ConfigError: If the file is missing or malformed.
     """
     return _defaults(name, str(Path(config.CONFIG_DIR).resolve()))
+
+
+_MISSING = object()
+
+
+def _dig(node: Any, dotted: str) -> Any:
+    for part in dotted.split("."):
+        if not isinstance(node, Mapping) or node.get(part) is None:
+            return _MISSING
+        node = node[part]
+    return node
+
+
+def lookup(values: Mapping[str, Any] | None, dotted: str, name: str) -> Any:
+    """The setting at ``dotted`` in ``values`` (a loaded settings file), else in the default config folder's.
+
+    For functions given a plain dict of settings: a key the dict lacks (or holds as null) takes the value of the
+    same file of the default config folder (:func:`defaults`), so the default is written once, in the YAML
+    (``lookup(params, "reliability.min_numerator", "triangulation.yaml")``).
+
+    Args:
+        values: The whole settings file given, as a dict (``None``: none).
+        dotted: The key in ``name`` (``"disclosure.min_count"``).
+        name: The config file that holds the default (``"settings.yaml"``).
+
+    Raises:
+        ConfigError: If neither ``values`` nor the default file holds the key.
+    """
+    found = _dig(values or {}, dotted)
+    if found is _MISSING:
+        found = _dig(defaults(name), dotted)
+    if found is _MISSING:
+        raise ConfigError(f"{Path(config.CONFIG_DIR) / name} has no setting `{dotted}`. "
+                          "Restore the file from git or add the setting.")
+    return found

@@ -1,8 +1,9 @@
 """Time and peak memory of ingest at scale: ``python scripts/bench_ingest.py N [--orgs K] [--no-ner]``.
 
 Writes a synthetic consultation of about N answers to a temporary folder and ingests it with the
-project's settings (redaction with spaCy NER included unless ``--no-ner``), printing the wall and CPU time of
-each step (CPU seconds include the redaction's worker processes) and the process's peak memory (max RSS). The answers are survey-export rows (Microsoft Forms
+project's settings (redaction with spaCy NER included unless ``--no-ner``), printing the wall and CPU
+time of each step (CPU seconds include the redaction's worker processes), the process's peak memory
+(max RSS) and the load average. The answers are survey-export rows (Microsoft Forms
 layout: ID, Start time, Completion time, Email, Name, then three questions in the form's own words)
 spread over K organisations' files; each answer is 1-3 sentences, 70% from the ~530 hand-written statements of
 data/gold/ with a quarter of their words swapped for other words of those statements (the same points

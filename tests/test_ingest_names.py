@@ -135,6 +135,12 @@ def test_welsh_sentence_two_unknown_words_are_not_a_name():
         # a nickname prefix before a lower-case word no list knows; a surname (no dictionary word) after "asked"
         ("me and lil tesfom was just chilling", "me and [NAME] was just chilling"),
         ("The interviewer asked Nwachukwu whether he would complain.", "The interviewer asked [NAME] whether he would complain."),
+        # a rare dictionary word opening a sentence before "said"; three name words before any verb; "(her partner)"
+        ("Hosanna said the staff rang the police.", "[NAME] said the staff rang the police."),
+        ("Tesfom Gebru Alemu wants more interpreters.", "[NAME] wants more interpreters."),
+        ("Ezana (her partner) came too.", "[NAME] (her partner) came too."),
+        # only the last of the name words may be possessive: the book's title stays
+        ("We read Tesfom Gebru's Salt and Sand in class.", "We read [NAME]'s Salt and Sand in class."),
     ],
 )
 def test_names_of_unlisted_origins_are_found_whole(text, expected):
@@ -156,6 +162,8 @@ def test_names_of_unlisted_origins_are_found_whole(text, expected):
         "text Samaritans on 116 123 if it gets bad",
         "I rang Childline and they helped.",
         "We asked Barry whether the bus went there.",
+        "Management said no.",
+        "Victim Support wants more money.",
     ],
 )
 def test_organisations_and_everyday_words_stay_with_the_new_rules(text):

@@ -98,6 +98,23 @@ def test_markdown_notes_speakers_and_wrapped_lines(tmp_path):
     assert answers[answers["question"] == "other"]["text"].tolist() == ["N/A"]
 
 
+def test_notes_with_four_and_five_digit_participants_keep_one_answer_each(tmp_path):
+    # A notes file with more than 999 speakers: "P1000:" once read as wrapped text of P999's answer.
+    path = tmp_path / "many.txt"
+    path.write_text(
+        "Q1: Have we listened?\n"
+        "P999: Nobody listens to us.\n"
+        "P1000: They listened this time.\n"
+        "P12345: Not in here.\n"
+        "Participant 1001: Sometimes.\n",
+        encoding="utf-8",
+    )
+    answers = _answers(read_return(path, CTX))
+    assert answers["participant_key"].tolist() == ["P999", "P1000", "P12345", "P1001"]
+    assert answers["text"].tolist() == ["Nobody listens to us.", "They listened this time.", "Not in here.", "Sometimes."]
+    assert set(answers["question"]) == {"listened"}
+
+
 def test_parse_speaker_variants():
     assert parse_speaker("Facilitator: what do you think?") == ("facilitator", "", "what do you think?")
     assert parse_speaker("Facilitator summary: most agreed") == ("facilitator", "", "most agreed")

@@ -18,6 +18,8 @@ from functools import lru_cache
 
 import pandas as pd
 
+from pipeline.settings import lookup
+
 #: Columns carried from each response onto its statements.
 CARRIED = (
     "organisation",
@@ -62,7 +64,8 @@ def sentence_spans(text: str, language: str = "en") -> list[tuple[int, int]]:
     return spans
 
 
-def group_spans(text: str, spans: list[tuple[int, int]], min_words: int = 5, max_words: int = 60) -> list[tuple[int, int]]:
+def group_spans(text: str, spans: list[tuple[int, int]], min_words: int | None = None,
+                max_words: int | None = None) -> list[tuple[int, int]]:
     """Merge sentences shorter than ``min_words`` words with a neighbour.
 
     A short sentence joins the following one (an opening "Yes." belongs with its reason); a short
@@ -71,12 +74,14 @@ def group_spans(text: str, spans: list[tuple[int, int]], min_words: int = 5, max
     Args:
         text: The answer.
         spans: Sentence spans (from :func:`sentence_spans`), in order.
-        min_words: Sentences with fewer words are grouped with a neighbour.
-        max_words: Upper bound on a grouped statement's words.
+        min_words: Sentences with fewer words are grouped with a neighbour (default: ``coding.min_words``
+            of ``config/settings.yaml``).
+        max_words: Upper bound on a grouped statement's words (default: ``coding.max_words``).
 
     Returns:
         Statement spans covering the same sentences, in order.
     """
+    min_words, max_words = _word_limits(min_words, max_words)
 
     def words(span: tuple[int, int]) -> int:
         return len(text[span[0] : span[1]].split())
@@ -103,20 +108,28 @@ def group_spans(text: str, spans: list[tuple[int, int]], min_words: int = 5, max
     return out
 
 
-def segment_responses(responses: pd.DataFrame, min_words: int = 5, max_words: int = 60) -> tuple[pd.DataFrame, pd.DataFrame]:
+def _word_limits(min_words: int | None, max_words: int | None) -> tuple[int, int]:
+    """The given word limits, or ``coding.min_words`` / ``coding.max_words`` of ``config/settings.yaml``."""
+    return (int(lookup(None, "coding.min_words", "settings.yaml")) if min_words is None else min_words,
+            int(lookup(None, "coding.max_words", "settings.yaml")) if max_words is None else max_words)
+
+
+def segment_responses(responses: pd.DataFrame, min_words: int | None = None,
+                      max_words: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
     """Split every response into statements.
 
     Args:
         responses: ``responses.parquet`` rows (needs ``response_id`` and ``text``; the columns in
             :data:`CARRIED` are carried when present, else set to ``unknown``).
-        min_words: Sentences shorter than this are grouped with a neighbour.
-        max_words: Grouping never makes a statement longer than this.
+        min_words: Sentences shorter than this are grouped with a neighbour (default: ``coding.min_words``).
+        max_words: Grouping never makes a statement longer than this (default: ``coding.max_words``).
 
     Returns:
         ``(statements, skipped)``: statements with ``statement_id, response_id``, the carried columns,
         ``text, char_start, char_end``; and the responses that gave no statement (blank text), with a
         ``reason``.
     """
+    min_words, max_words = _word_limits(min_words, max_words)
     rows: list[dict] = []
     skipped: list[dict] = []
     for rec in responses.to_dict("records"):

@@ -15,6 +15,7 @@ from pipeline.coding.codebook import UNCODED
 from pipeline.coding.coder import parse_labels
 from pipeline.coding.schema import CODE_COLUMNS, STATEMENT_COLUMNS
 from pipeline.coding.stance import STANCES, is_suggestion
+from pipeline.disclosure import min_count as disclosure_min_count
 from pipeline.settings import load_vocabularies
 from pipeline.vocab import split_multi
 
@@ -100,13 +101,15 @@ def _apply_analyst(st: pd.DataFrame, codes: pd.DataFrame, analyst: pd.DataFrame)
     return st, codes
 
 
-def summarise(statements: pd.DataFrame, codes: pd.DataFrame, min_count: int = 5) -> pd.DataFrame:
+def summarise(statements: pd.DataFrame, codes: pd.DataFrame, min_count: int | None = None) -> pd.DataFrame:
     """Counts of statements by code x question x stance x cohort x police force area.
 
     A statement attributed to several cohorts or areas counts once in each. Counts below
     ``min_count`` are suppressed (``n_statements`` empty, ``suppressed`` True) so that no small group
     can be identified; ``n_participants`` (distinct participant refs) is suppressed the same way.
+    ``min_count`` defaults to ``disclosure.min_count`` of ``config/settings.yaml``.
     """
+    min_count = disclosure_min_count() if min_count is None else min_count
     keys = ["code", "question", "stance", "cohort", "police_force_area"]
     df = codes[["statement_id", "code"]].merge(
         statements[["statement_id", "question", "stance", "cohort", "police_force_area", "organisation", "participant_ref"]],
@@ -169,7 +172,7 @@ def _fit_models(statements: pd.DataFrame, codebook, embedder, analyst: pd.DataFr
     qi = QuestionInferer(codebook, embedder=embedder, random_state=s["random_state"]).fit(
         known["text"].tolist(), known["question"].tolist())
     stance_train = stance_training(codebook, coder.training_data_)
-    sc = StanceClassifier(embedder=embedder, min_labelled=s.get("stance_min_labelled", 20),
+    sc = StanceClassifier(embedder=embedder, min_labelled=s["stance_min_labelled"],
                           random_state=s["random_state"]).fit(
         stance_train["text"].tolist(), stance_train["stance"].tolist(), stance_train["question"].tolist())
     return coder, qi, sc
@@ -202,7 +205,7 @@ def _coding_params(codebook, coder, qi, sc, s, counts, codebook_path: str) -> di
         "calibration": coder.calibration_,
         "stance_method": "classifier" if sc.model_ is not None else "cue rules",
         "question_method": "classifier" if qi.model_ is not None else "similarity and cue words",
-        "segmentation": {"min_words": s.get("min_words", 5), "max_words": s.get("max_words", 60)},
+        "segmentation": {"min_words": s["min_words"], "max_words": s["max_words"]},
         "counts": counts,
         "training_files": list(coder.training_files_),
         "n_training_statements": len(coder.training_data_),
@@ -237,7 +240,7 @@ def run(tables: dict, settings, *, codebook_path=None, cache_dir=None):
     s = coding_settings(settings.as_dict())
     codebook = load_codebook(codebook_path)
     responses, analyst = validate(tables["responses"], RESPONSES, "responses"), tables.get("analyst_codes")
-    statements, skipped = segment_responses(responses, s.get("min_words", 5), s.get("max_words", 60))
+    statements, skipped = segment_responses(responses, s["min_words"], s["max_words"])
     log.info("%d responses -> %d statements (%d responses without text skipped)", len(responses), len(statements), len(skipped))
     embedder = Embedder(cache_dir=cache_dir, model_name=s["model"], batch_size=s["batch_size"])
     coder, qi, sc = _fit_models(statements, codebook, embedder, analyst, s, settings.as_dict())

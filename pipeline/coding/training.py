@@ -11,6 +11,7 @@ Pure functions apart from reading the training CSVs named in the settings; error
 
 from __future__ import annotations
 
+import copy
 import logging
 from collections.abc import Iterable
 from pathlib import Path
@@ -19,6 +20,7 @@ import pandas as pd
 
 from pipeline import config
 from pipeline.errors import InputDataError  # one error base class (issue 14)
+from pipeline.settings import lookup
 
 log = logging.getLogger(__name__)
 
@@ -37,13 +39,18 @@ class TrainingDataError(InputDataError):
 def coding_settings(settings: dict | None = None) -> dict:
     """The ``coding`` block of the settings, with the seed, the disclosure minimum and the embedding model.
 
+    A setting the given dict lacks takes its value from ``config/settings.yaml`` (:func:`pipeline.settings.lookup`):
+    the defaults are written there only.
+
     Args:
         settings: Loaded ``config/settings.yaml`` (default: :func:`pipeline.config.settings`).
     """
     s = config.settings() if settings is None else settings
-    return {"random_state": s.get("random_state", 42), "min_count": s.get("disclosure", {}).get("min_count", 5),
-            "model": s.get("embedding", {}).get("model", "all-MiniLM-L6-v2"),
-            "batch_size": s.get("embedding", {}).get("batch_size", 64), **s.get("coding", {})}
+    coding = copy.deepcopy({**lookup(None, "coding", "settings.yaml"), **(s.get("coding") or {})})
+    return {"random_state": lookup(s, "random_state", "settings.yaml"),
+            "min_count": lookup(s, "disclosure.min_count", "settings.yaml"),
+            "model": lookup(s, "embedding.model", "settings.yaml"),
+            "batch_size": lookup(s, "embedding.batch_size", "settings.yaml"), **coding}
 
 
 def coder_params(s: dict) -> dict:

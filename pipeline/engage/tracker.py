@@ -24,6 +24,7 @@ from typing import Any
 
 import pandas as pd
 
+from pipeline.settings import lookup
 from pipeline.vocab import UNKNOWN, normalise_label, split_multi
 
 STATUS_COLUMNS = [
@@ -190,8 +191,8 @@ def chase_list(status: pd.DataFrame, as_of: pd.Timestamp, settings: Mapping[str,
         as_of: The date of the status.
         settings: ``config/engage.yaml`` ``tracker`` (``due_soon_days``, ``participants_short_share``).
     """
-    soon = int(settings.get("due_soon_days", 7))
-    short = float(settings.get("participants_short_share", 0.8))
+    soon = int(lookup({"tracker": settings}, "tracker.due_soon_days", "engage.yaml"))
+    short = float(lookup({"tracker": settings}, "tracker.participants_short_share", "engage.yaml"))
     rows = []
     for r in status.to_dict("records"):
         asks = []

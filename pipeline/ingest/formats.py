@@ -91,7 +91,7 @@ def tesseract_languages(path: Path, ctx: ReadContext) -> str:
         raise ReturnError(
             f"{path.name} is a scan or photo and needs OCR, but Tesseract OCR is not installed. {OCR_INSTALL}."
         ) from exc
-    wanted = [lang for lang in str(ctx.ocr.get("languages", "eng+cym")).split("+") if lang]
+    wanted = [lang for lang in str(ctx.ocr_setting("languages")).split("+") if lang]
     usable = [lang for lang in wanted if lang in installed]
     if not usable:
         raise ReturnError(
@@ -152,7 +152,7 @@ def _ocr_items(path: Path, ctx: ReadContext, lines: list[tuple[str, str, float]]
             f"{path.name} was read by OCR but no text was found in it (a blank page, or a photo too blurred or dark "
             "to read). Ask the organisation for a clearer photo or scan, or type the return up."
         )
-    min_conf = float(ctx.ocr.get("min_line_confidence", 30))
+    min_conf = float(ctx.ocr_setting("min_line_confidence"))
     conf_at = {loc: conf for loc, text, conf in lines if text.strip()}
     order = [loc for loc, text, _ in lines if text.strip()]
     items = _items_from_lines([(loc, text) for loc, text, _ in lines], ctx, markdown=False)
@@ -202,7 +202,7 @@ def read_scanned_pdf(path: Path, ctx: ReadContext) -> pd.DataFrame:
     langs = tesseract_languages(path, ctx)
     import pdfplumber
 
-    dpi = int(ctx.ocr.get("pdf_dpi", 300))
+    dpi = int(ctx.ocr_setting("pdf_dpi"))
     lines: list[tuple[str, str, float]] = []
     try:
         with pdfplumber.open(path) as pdf:

@@ -41,6 +41,7 @@ from typing import Any
 import pandas as pd
 
 from pipeline.ingest.questions import Placement, QuestionMatcher, QuestionPlacer
+from pipeline.settings import lookup
 from pipeline.vocab import UNKNOWN, normalise_label
 
 RAW_COLUMNS = [
@@ -87,7 +88,8 @@ class ReadContext:
     cohort_columns: frozenset[str] = frozenset()
     area_columns: frozenset[str] = frozenset()
     speaker_columns: frozenset[str] = frozenset()
-    header_scan_rows: int = 20
+    header_scan_rows: int = field(
+        default_factory=lambda: int(lookup(None, "ingest_layout.header_scan_rows", "settings.yaml")))
     label_columns: frozenset[str] = field(default_factory=lambda: frozenset({"question", "questions", "cwestiwn", "topic"}))
     placer: QuestionPlacer | None = None
     metadata_columns: Mapping[str, str] = field(default_factory=dict)
@@ -119,13 +121,17 @@ class ReadContext:
             cohort_columns=names("cohort_columns"),
             area_columns=names("area_columns"),
             speaker_columns=names("speaker_columns"),
-            header_scan_rows=int(layout.get("header_scan_rows", 20)),
+            header_scan_rows=int(lookup({"ingest_layout": layout}, "ingest_layout.header_scan_rows", "settings.yaml")),
             placer=QuestionPlacer(questions, cache_dir=cache_dir, **placer_args),
             metadata_columns=metadata,
             personal_metadata=frozenset(layout.get("personal_metadata", []) or []),
             vocab=vocab or {},
             ocr={k[4:]: v for k, v in ingest.items() if k.startswith("ocr_")},
         )
+
+    def ocr_setting(self, key: str) -> Any:
+        """An OCR setting (``languages``, ``pdf_dpi``, ``min_line_confidence``): ``ingest.ocr_<key>`` of the settings."""
+        return lookup({"ingest": {f"ocr_{k}": v for k, v in self.ocr.items()}}, f"ingest.ocr_{key}", "settings.yaml")
 
     def place(self, label: Any, strict: bool = False, meaning: bool = True, question_like: bool = False) -> Placement:
         """Place a label on a question: aliases first, then (``meaning``) by meaning; see :class:`QuestionPlacer`."""
@@ -253,8 +259,9 @@ _FACILITATOR = (
     r"facilitator(?:'?s)?(?: summary| note| notes| comment)?|summary|facilitator summary|note taker|notetaker|"
     r"interviewer|hwylusydd|crynodeb|staff|youth worker|worker|moderator"
 )
+# Participant numbers run to five digits: a notes file may list more than 999 speakers ("P1000:", "P12345:").
 _PARTICIPANT = (
-    r"p\s?\d{1,3}|(?:participant|interviewee|respondent|person|young person|yp|cyfranogwr|person ifanc)(?:\s*\d{1,3}|\s+[a-z]\b)?"
+    r"p\s?\d{1,5}|(?:participant|interviewee|respondent|person|young person|yp|cyfranogwr|person ifanc)(?:\s*\d{1,5}|\s+[a-z]\b)?"
 )
 _SPEAKER_RE = re.compile(rf"^\s*(?:\*\*)?(?P<who>{_FACILITATOR}|{_PARTICIPANT})(?:\*\*)?\s*[:\-\u2013\u2014]\s*(?P<text>.*)$", re.I)
 _BULLET_RE = re.compile(r"^\s*(?:[-*\u2022\u2013\u25cf\u25aa]|\d{1,2}[.)])\s+(?P<text>.+)$")

@@ -19,6 +19,7 @@ import pandas as pd
 from pipeline import disclosure as D
 from pipeline.i18n import Translator, translator
 from pipeline.reports.document import Bullets, Document, Paragraph, Section, table
+from pipeline.settings import lookup
 
 __all__ = ["document", "people_text", "render_docx", "render_html", "report_context"]
 
@@ -88,7 +89,7 @@ def report_context(
     params: dict[str, Any],
     plan_name: str,
     consultation: str,
-    min_count: int = 5,
+    min_count: int | None = None,
     comparison: pd.DataFrame | None = None,
     previous_name: str | None = None,
     title: str = "You said, the plan says",
@@ -103,7 +104,7 @@ def report_context(
         params: The matching settings used (shown in the method section).
         plan_name, previous_name: File names of the drafts.
         consultation: Consultation name.
-        min_count: ``disclosure.min_count``.
+        min_count: ``disclosure.min_count`` (default: ``config/settings.yaml``'s).
         comparison: ``comparison`` table, or ``None``.
         title: Report title (English; translated).
         language: ``en`` or ``cy`` (default ``$REPORT_LANG``, else English).
@@ -111,6 +112,7 @@ def report_context(
     from pipeline.plancheck.match import STATUS_MEANING
 
     tr = translator(language)
+    min_count = D.min_count() if min_count is None else min_count
     meaning = {k: tr(v) for k, v in STATUS_MEANING.items()}
     gaps, addressed, aside = [], [], []
     for row in coverage.to_dict("records"):
@@ -207,6 +209,11 @@ def _middle(ctx: dict[str, Any]) -> list[Section]:
     return out
 
 
+def _param(params: dict[str, Any], key: str) -> Any:
+    """A plan-check setting of the run (``plancheck.yaml``; a key the run's params lack: the default folder's)."""
+    return lookup(params, key, "plancheck.yaml")
+
+
 def _end(ctx: dict[str, Any]) -> list[Section]:
     tr, p, prev = ctx["tr"], ctx["params"], ctx["previous_name"]
     out = []
@@ -226,13 +233,14 @@ def _end(ctx: dict[str, Any]) -> list[Section]:
         "meaning to what people said (similarity at least {emergent} to the centre of its statements) and speaks to "
         "some of the statements themselves, shares a key word, or sits in the priority area that codes the theme (the "
         "draft's actions are coded by the same coder as the statements).").format(
-        emergent=p.get("emergent_addressed_similarity", 0.5))), Paragraph(tr(
+        emergent=_param(p, "emergent_addressed_similarity"))), Paragraph(tr(
         "Each priority area is compared with each action of the draft. An action addresses it when their meaning is "
         "close (similarity at least {addressed}), or fairly close (at least {term}) and they share a key word or the "
         "action sits in the theme's priority area; it partly addresses it when the similarity is at least {partly} or "
         "they share key words. Counts below {n} are not shown and no quote is given for fewer than {n} people. The "
         "similarity model reads English: Welsh statements should be checked by a Welsh speaker.").format(
-        addressed=p.get("addressed_similarity"), term=p.get("term_similarity"), partly=p.get("partly_similarity"),
+        addressed=_param(p, "addressed_similarity"), term=_param(p, "term_similarity"),
+        partly=_param(p, "partly_similarity"),
         n=ctx["min_count"]))]))
     return out
 

@@ -20,7 +20,9 @@ from pathlib import Path
 import pandas as pd
 
 from pipeline import config
+from pipeline.disclosure import min_count as disclosure_min_count
 from pipeline.reports.theme_report import slug
+from pipeline.settings import lookup
 
 log = logging.getLogger(__name__)
 
@@ -100,9 +102,9 @@ def run_notebooks(
     processed_dir: Path,
     output_dir: Path,
     template: Path | None = None,
-    kernel: str = "python3",
-    min_count: int = 5,
-    cell_timeout: int = 600,
+    kernel: str | None = None,
+    min_count: int | None = None,
+    cell_timeout: int | None = None,
     progress: bool = True,
     n_jobs: int | None = None,
 ) -> pd.DataFrame:
@@ -116,10 +118,10 @@ def run_notebooks(
         consultation: Consultation name (passed to the notebook).
         processed_dir: Folder of processed tables (passed to the notebook).
         output_dir: Folder for ``<org-slug>.ipynb`` and ``<org-slug>.html``.
-        template: The parameterised notebook (defaults to ``notebooks/organisation_report.ipynb``).
-        kernel: Jupyter kernel name.
-        min_count: Disclosure threshold (passed to the notebook).
-        cell_timeout: Seconds one cell may run.
+        template: The parameterised notebook (default: ``notebooks.template`` of ``config/report.yaml``).
+        kernel: Jupyter kernel name (default: ``notebooks.kernel`` of ``config/report.yaml``).
+        min_count: Disclosure threshold, passed to the notebook (default: ``disclosure.min_count``).
+        cell_timeout: Seconds one cell may run (default: ``notebooks.cell_timeout`` of ``config/report.yaml``).
         progress: Show a tqdm progress bar.
         n_jobs: Notebooks run at once (default: the cores this process may use; 1 = one after another).
 
@@ -129,7 +131,10 @@ def run_notebooks(
     """
     from tqdm import tqdm  # noqa: PLC0415
 
-    template = Path(template or config.NOTEBOOKS_DIR / "organisation_report.ipynb")
+    template = Path(template or config.ROOT / lookup(None, "notebooks.template", "report.yaml"))
+    kernel = kernel or lookup(None, "notebooks.kernel", "report.yaml")
+    cell_timeout = int(cell_timeout or lookup(None, "notebooks.cell_timeout", "report.yaml"))
+    min_count = disclosure_min_count() if min_count is None else min_count
     output_dir = Path(output_dir)
     output_dir.mkdir(parents=True, exist_ok=True)
     slugs = organisation_slugs(organisations)

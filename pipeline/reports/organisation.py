@@ -26,12 +26,14 @@ import numpy as np
 import pandas as pd
 
 from pipeline import config
+from pipeline.disclosure import min_count as disclosure_min_count
 from pipeline.disclosure import share_text
 from pipeline.errors import InputDataError  # one error base class (issue 14)
 from pipeline.reports import charts, style
 from pipeline.reports import tables as T
 from pipeline.reports.inputs import ReportInputs, load_inputs
 from pipeline.reports.theme_report import LABELS
+from pipeline.settings import lookup
 
 
 class OrganisationNotFoundError(InputDataError):
@@ -79,7 +81,7 @@ def prepare(
     """
     folder = Path(processed_dir) if processed_dir else config.processed_dir(consultation)
     if min_count is None:
-        min_count = int(config.settings(config_dir).get("disclosure", {}).get("min_count", 5))
+        min_count = disclosure_min_count(config.settings(config_dir))
     inputs = load_inputs(folder, config_dir)
     statements = inputs.get("statements")
     if statements is None:
@@ -174,7 +176,6 @@ def emergent_themes(ctx: OrganisationContext) -> pd.DataFrame:
 
 
 def _quote_frame(ctx: OrganisationContext, suggestions: bool) -> pd.DataFrame:
-    q = ctx.settings.get("quotes", {})
     cand = ctx.mine.drop_duplicates("statement_id")
     if suggestions:
         cand = cand[cand["is_suggestion"]]
@@ -182,10 +183,10 @@ def _quote_frame(ctx: OrganisationContext, suggestions: bool) -> pd.DataFrame:
         cand,
         ctx.groups,
         T.compile_patterns(ctx.settings.get("redaction_patterns", {})),
-        n=int(q.get("per_organisation", 5)),
-        min_chars=int(q.get("min_chars", 40)),
-        max_chars=int(q.get("max_chars", 300)),
-        speakers=tuple(q.get("speakers", ["participant"])),
+        n=int(lookup(ctx.settings, "quotes.per_organisation", "report.yaml")),
+        min_chars=int(lookup(ctx.settings, "quotes.min_chars", "report.yaml")),
+        max_chars=int(lookup(ctx.settings, "quotes.max_chars", "report.yaml")),
+        speakers=tuple(lookup(ctx.settings, "quotes.speakers", "report.yaml")),
     )
     codes = ctx.mine.groupby("statement_id")["code"].agg(lambda s: ", ".join(T.code_order(s)))
     out = picked.assign(priority_areas=picked["statement_id"].map(codes))

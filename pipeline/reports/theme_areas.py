@@ -19,6 +19,7 @@ from pipeline.reports import tables as T
 from pipeline.reports.document import Chart, Notes, slug
 from pipeline.reports.theme_parts import quote_items
 from pipeline.reports.theme_report import plural_phrase, view
+from pipeline.settings import lookup
 
 
 def area(ctx: dict[str, Any], row, quotes: pd.DataFrame, suggestions: pd.DataFrame) -> dict[str, Any]:
@@ -134,14 +135,14 @@ def _tables(ctx: dict[str, Any], code: str, qs: pd.DataFrame, labels, tri: pd.Da
     shown["question"] = [labels.get(x, x) for x in shown["question"]]
     out.append(view(shown, tr("{code}: statements by question and stance").format(code=code), tr, note=note,
                     sheet=f"{code}_question_stance"))
-    subs = T.subthemes(ctx["coded"], code, int(ctx["settings"].get("subthemes", {}).get("per_code", 5)))
+    subs = T.subthemes(ctx["coded"], code, int(lookup(ctx["settings"], "subthemes.per_code", "report.yaml")))
     if len(subs):
         subs = D.suppress(subs, ["n_statements", "n_people"], min_count).assign(
             subtheme=[ctx["subtheme_names"].get(s, s) for s in subs["subtheme"]])
         out.append(view(subs, tr("{code}: main sub-themes").format(code=code), tr, note=note,
                         sheet=f"{code}_subthemes"))
     tops = T.topics_for_code(ctx["inputs"].get("topics"), code,
-                             int(ctx["settings"].get("topics", {}).get("per_code", 3)))
+                             int(lookup(ctx["settings"], "topics.per_code", "report.yaml")))
     if len(tops):
         tops = D.suppress(tops[["label", "keywords", "size", "coverage"]], ["size"], min_count)
         out.append(view(tops, tr("{code}: emergent themes nearest this priority area").format(code=code), tr,

@@ -27,6 +27,7 @@ from pipeline.reports.theme_report import (
     theme_label,
     view,
 )
+from pipeline.settings import lookup
 from pipeline.topics.schema import PLAN_COMMENTS_PREFIX, WELSH_PREFIX
 
 
@@ -36,19 +37,19 @@ def start(inputs: ReportInputs, settings, vocabularies, min_count: int, consulta
     book, subthemes = _codebook_names(inputs.code_names)
     cohort_labels = {k: tr.name(v or {}, "label") or k for k, v in vocabularies.get("cohorts", {}).items()}
     cohort_labels.setdefault("unknown", tr("Cohort not known"))
-    q = settings.get("quotes", {})
     statements = inputs.get("statements")
     have = statements is not None and len(statements) > 0
     return {
         "tr": tr, "language": tr.bcp47, "inputs": inputs, "settings": settings,
-        "title": tr(settings.get("title", "Consultation theme report")), "consultation": consultation,
+        "title": tr(lookup(settings, "title", "report.yaml")), "consultation": consultation,
         "min_count": min_count, "suppression_note": D.suppression_note(min_count, tr),
         "missing": missing_messages(inputs, tr), "figures": {}, "cohort_labels": cohort_labels,
         "names": {c: tr.name({"name": n, "name_cy": book.get(c, "")}) for c, n in inputs.code_names.items()},
         "subtheme_names": {k: tr.name(v) for k, v in subthemes.items()},
         "patterns": D.load_patterns(settings),
-        "quote_kw": {"min_chars": int(q.get("min_chars", 40)), "max_chars": int(q.get("max_chars", 300)),
-                     "speakers": tuple(q.get("speakers", ["participant"]))},
+        "quote_kw": {"min_chars": int(lookup(settings, "quotes.min_chars", "report.yaml")),
+                     "max_chars": int(lookup(settings, "quotes.max_chars", "report.yaml")),
+                     "speakers": tuple(lookup(settings, "quotes.speakers", "report.yaml"))},
         "coded": T.coded_statements(statements, inputs.get("codes")) if have else None,
         "groups": D.group_sizes(statements, inputs.get("returns"), min_count) if have else None,
         "skipped": [],
@@ -127,10 +128,10 @@ def statements(ctx: dict[str, Any]) -> None:
         _chart(charts.heatmap(heat, names, ctx["cohort_labels"], min_count, tr),
                tr("Statements by priority area (rows) and cohort (columns)"), ctx, "code_by_cohort"),
     ]
-    q, s = ctx["settings"].get("quotes", {}), ctx["settings"].get("suggestions", {})
     pas = coded[coded["code"] != T.UNCODED]
-    quotes = _quotes(ctx, pas, int(q.get("per_code", 3)), "code")
-    suggestions = _quotes(ctx, pas[pas["is_suggestion"]], int(s.get("per_code", 4)), "code")
+    quotes = _quotes(ctx, pas, int(lookup(ctx["settings"], "quotes.per_code", "report.yaml")), "code")
+    suggestions = _quotes(ctx, pas[pas["is_suggestion"]],
+                          int(lookup(ctx["settings"], "suggestions.per_code", "report.yaml")), "code")
     ctx["figures"].update(quotes=quotes, suggestions=suggestions)
     from pipeline.reports.theme_areas import area  # noqa: PLC0415
 
@@ -182,8 +183,8 @@ def emergent(ctx: dict[str, Any]) -> None:
     ctx["not_in_plan"] = []
     if topics is None or ctx["coded"] is None or not len(themes):
         return
-    tq = _quotes(ctx, T.topic_candidates(themes, statements), int(ctx["settings"].get("quotes", {})
-                                                                  .get("per_topic", 2)), "topic")
+    tq = _quotes(ctx, T.topic_candidates(themes, statements),
+                 int(lookup(ctx["settings"], "quotes.per_topic", "report.yaml")), "topic")
     for r in themes.itertuples(index=False):
         ctx["not_in_plan"].append({
             "label": theme_label(r.label, tr), "raw_label": str(r.label),
@@ -203,7 +204,7 @@ def coverage(ctx: dict[str, Any]) -> None:
     tr, min_count = ctx["tr"], ctx["min_count"]
     returns, statements = ctx["inputs"].get("returns"), ctx["inputs"].get("statements")
     cov = ctx["settings"].get("coverage", {})
-    few = int(cov.get("few_participants", 10))
+    few = int(lookup(ctx["settings"], "coverage.few_participants", "report.yaml"))
     groups = T.coverage_groups(returns, statements, cov.get("expected_groups", []), few)
     areas = T.coverage_areas(returns, cov.get("expected_areas", []), few)
     ctx["figures"].update(coverage_groups=groups, coverage_areas=areas)

@@ -112,7 +112,7 @@ def _worker(n: int, cache: Path) -> dict:
     areas = priority_areas(cb.ids, [c.name for c in cb.codes], descriptions, embedder.encode(descriptions),
                            [embedder.encode(c.examples.get("en", [])) for c in cb.codes])
     model = load_model()
-    df, emb = synthetic_statements(n, base, seed=int(cfg.get("random_state", 42)))
+    df, emb = synthetic_statements(n, base, seed=int(cfg["random_state"]))
     setup_s = time.perf_counter() - t0
     modeller = TopicModeller(
         min_statements=int(tcfg["min_statements"]), zeroshot_topic_list=descriptions,
@@ -120,7 +120,7 @@ def _worker(n: int, cache: Path) -> dict:
         representation=str(tcfg["representation"]), n_keywords=int(tcfg["n_keywords"]),
         stop_words=load_stop_words(config.CONFIG_DIR / tcfg["welsh_stop_words"]),
         outlier_threshold=float(tcfg["outlier_min_similarity"]), umap_sample_size=int(tcfg["umap_sample_size"]),
-        random_state=int(cfg.get("random_state", 42)), encode=embedder.encode,
+        random_state=int(cfg["random_state"]), encode=embedder.encode,
     )
     t1 = time.perf_counter()
     result = model_topics(df, emb, modeller, areas, float(tcfg["coverage_min_similarity"]),

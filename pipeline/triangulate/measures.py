@@ -21,6 +21,7 @@ import numpy as np
 import pandas as pd
 
 from pipeline.config import ConfigError
+from pipeline.settings import lookup
 from pipeline.triangulate.schema import MEASURE_COLUMNS, MEASURES_SCHEMA, check_output
 from pipeline.vocab import normalise_label
 
@@ -320,13 +321,13 @@ def compute_measures(
         ``(measures, unmapped)``: the measures with internal helper columns (prefixed ``_``) still
         present for :mod:`pipeline.triangulate.sdc`, and the unmapped ethnicity labels.
     """
-    reference = params.get("reference_group", REFERENCE_DEFAULT)
-    min_num = int(params.get("reliability", {}).get("min_numerator", 10))
+    reference = lookup(params, "reference_group", "triangulation.yaml")
+    min_num = int(lookup(params, "reliability.min_numerator", "triangulation.yaml"))
     popcfg = params.get("population_denominator", {}) or {}
-    max_gap = int(popcfg.get("max_gap_years", 6))
+    max_gap = int(lookup(params, "population_denominator.max_gap_years", "triangulation.yaml"))
     mapped, unmapped = map_ethnicity(edi, ethnicity_map)
     grouped = aggregate_groups(mapped)
-    pop = population_table(grouped, params.get("population_measure", "population"))
+    pop = population_table(grouped, lookup(params, "population_measure", "triangulation.yaml"))
     df = attach_population(grouped, pop, list(popcfg.get("measures", [])), max_gap)
     df = attach_flow_denominators(df, params.get("flows", {}) or {})
     df = compute_rates(df)

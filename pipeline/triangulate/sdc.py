@@ -13,6 +13,8 @@ from __future__ import annotations
 import numpy as np
 import pandas as pd
 
+from pipeline.settings import lookup
+
 HIDE = ["count", "rate", "ratio", "ci_low", "ci_high", "reference_rate"]
 
 
@@ -85,7 +87,7 @@ def apply_suppression(measures: pd.DataFrame, min_count: int, params: dict) -> p
     small_den = out["denominator"].notna() & (out["denominator"] < min_count)
     out.loc[small_den, "denominator"] = np.nan
     # A ratio against a suppressed reference count would give that count back.
-    reference = params.get("reference_group", "White")
+    reference = lookup(params, "reference_group", "triangulation.yaml")
     ref_sup = out[(out["ethnicity_group"] == reference) & out["suppressed"]][["measure", "area", "period", "rate_unit"]]
     ref_keys = set(map(tuple, ref_sup.to_numpy()))
     hit = pd.Series(

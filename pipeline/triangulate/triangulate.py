@@ -22,7 +22,7 @@ import pandera.pandas as pa
 from pipeline import catalog
 from pipeline.disclosure import min_count as disclosure_min_count  # the one threshold
 from pipeline.disclosure import pick_texts  # the one quote picker (screens, length, no repeats)
-from pipeline.settings import load_vocabularies
+from pipeline.settings import load_vocabularies, lookup
 from pipeline.triangulate.schema import TRIANGULATION_COLUMNS, TRIANGULATION_SCHEMA, check_output
 from pipeline.vocab import split_multi
 
@@ -200,9 +200,11 @@ def triangulate(
     """
     _check_input(statements, STATEMENTS_IN, "statements", "code")
     _check_input(codes, CODES_IN, "codes", "code")
-    ctx = {"min_count": disclosure_min_count(settings), "qcfg": mapping.get("quotes", {}) or {},
-           "band": tuple(mapping.get("published_no_disparity_band", [0.8, 1.25])),
-           "groups": list(mapping.get("headline_groups", ["Black", "Minority ethnic (all)"])), "measures": measures}
+    ctx = {"min_count": disclosure_min_count(settings),
+           "max_quotes": int(lookup(mapping, "quotes.max_quotes", "triangulation.yaml")),
+           "max_chars": int(lookup(mapping, "quotes.max_chars", "triangulation.yaml")),
+           "band": tuple(lookup(mapping, "published_no_disparity_band", "triangulation.yaml")),
+           "groups": list(lookup(mapping, "headline_groups", "triangulation.yaml")), "measures": measures}
     code_cfg = mapping.get("codes", {}) or {}
     df, ctx["org_sizes"] = _coded_by_area(statements, codes)
     rows = []
@@ -268,8 +270,7 @@ def _cell_row(code: str, cfg: dict[str, Any], area: str, cohort: str, cell: pd.D
         "cohort": cohort, "n_statements": n_st if n_st >= min_count else pd.NA,
         "n_participants": n_p if n_p >= min_count else pd.NA,
         "share_disagree": float((one["stance"] == "disagree").mean()) if n_p >= min_count else math.nan,
-        "quotes": pick_quotes(one, ctx["org_sizes"], min_count, int(ctx["qcfg"].get("max_quotes", 3)),
-                              int(ctx["qcfg"].get("max_chars", 220))),
+        "quotes": pick_quotes(one, ctx["org_sizes"], min_count, ctx["max_quotes"], ctx["max_chars"]),
         "measure": r["measure"] if r is not None else "", "ethnicity": r["ethnicity_group"] if r is not None else "",
         "period": r["period"] if r is not None else "", "ratio": num("ratio"), "ci_low": num("ci_low"),
         "ci_high": num("ci_high"), "source": r["source"] if r is not None else "", "reading": reading,
