@@ -164,6 +164,13 @@ def test_names_of_unlisted_origins_are_found_whole(text, expected):
         "We asked Barry whether the bus went there.",
         "Management said no.",
         "Victim Support wants more money.",
+        "They’ve got the big picture but not the detail.",
+        "We've said all this before.",
+        "Good start, but not enough for young peple.",
+        # text-speak and misspellings in a person's place are not names
+        "mandem got nicked outside the shop",
+        "me and teh boys went down town",
+        "ppl got stopped for nothing",
     ],
 )
 def test_organisations_and_everyday_words_stay_with_the_new_rules(text):

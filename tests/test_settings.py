@@ -6,9 +6,9 @@ import shutil
 
 import pytest
 
-from pipeline.config import CONFIG_DIR
+from pipeline.config import CONFIG_DIR, load_yaml
 from pipeline.errors import ConfigError
-from pipeline.settings import load_settings, load_vocabularies
+from pipeline.settings import load_settings, load_vocabularies, lookup
 
 
 @pytest.fixture
@@ -61,3 +61,14 @@ def test_other_config_files(config_copy):
     (config_copy / "ethnicity_map.csv").unlink()
     with pytest.raises(ConfigError, match="ethnicity_map.csv is missing"):
         s.file("ethnicity_map.csv")
+
+
+def test_lookup_takes_the_given_value_else_the_config_files():
+    given = {"quotes": {"max_quotes": 1, "max_chars": None}}
+    assert lookup(given, "quotes.max_quotes", "triangulation.yaml") == 1
+    # A key the dict lacks, or holds as null, comes from config/triangulation.yaml (written there only).
+    shipped = load_yaml("triangulation.yaml")
+    assert lookup(given, "quotes.max_chars", "triangulation.yaml") == shipped["quotes"]["max_chars"]
+    assert lookup(None, "reliability.min_numerator", "triangulation.yaml") == shipped["reliability"]["min_numerator"]
+    with pytest.raises(ConfigError, match="no setting `quotes.nowhere`"):
+        lookup(given, "quotes.nowhere", "triangulation.yaml")

@@ -274,6 +274,9 @@ def is_everyday(low: str) -> bool:
     common = modern_words()
     if low in common or low in _STOP:
         return True
+    for ending in ("'ve", "'re", "'ll", "'d", "'m", "n't", "'s", "s'"):
+        if low.endswith(ending) and len(low) > len(ending) + 1:
+            return is_english(low)  # "they've", "we're", "can't": a contraction, as the dictionary check reads it
     for suffix, repl in (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
                          ("ing", "e"), ("er", ""), ("ers", ""), ("ly", ""), ("n't", "")):
         if low.endswith(suffix) and len(low) - len(suffix) >= 3 and low[: -len(suffix)] + repl in common:
@@ -334,6 +337,7 @@ class NameFinder:
     _nick_prefixes: frozenset[str] = field(init=False, repr=False)
     _place_prefixes: tuple[str, ...] = field(init=False, repr=False)
     _toponym_re: re.Pattern[str] = field(init=False, repr=False)
+    _text_speak: frozenset[str] = field(init=False, repr=False)
     _appositive_re: re.Pattern[str] = field(init=False, repr=False)
     _welsh: frozenset[str] = field(init=False, repr=False)
     _handle_ctx_re: re.Pattern[str] = field(init=False, repr=False)
@@ -393,6 +397,7 @@ class NameFinder:
         set_(self, "_particles", _lower_set(cfg.get("name_particles")))
         set_(self, "_place_preps", _lower_set(cfg.get("place_prepositions")))
         set_(self, "_place_prefixes", tuple(sorted(_lower_set(cfg.get("place_prefixes")))))
+        set_(self, "_text_speak", _lower_set(cfg.get("text_speak")))
         # a place prefix and at least three more characters ("llangan", not "llan" + 2)
         set_(self, "_toponym_re", re.compile(rf"(?:{_alt(self._place_prefixes) or '(?!)'}).{{3,}}", re.S))
 
@@ -848,7 +853,8 @@ class NameFinder:
 
     def _lower_unknown(self, low: str) -> bool:
         """A lower-case word in no dictionary, word list or place pattern ("luwam", "rebwar"), not a kept word."""
-        return (len(low) > 2 and low.isalpha() and not is_english(low) and low not in self._welsh and low not in self.keep
+        return (len(low) > 2 and low.isalpha() and re.search("[aeiouy]", low) is not None and low not in self._text_speak
+                and not is_english(low) and low not in self._welsh and low not in self.keep
                 and low not in self.common_words and low not in self._particles and not self._toponym(low)
                 and not self.is_kept(low))
 
@@ -863,7 +869,8 @@ class NameFinder:
             prev = pm.group(1).lower() if pm and pm.end(1) == m.start() - 1 else ""
             nm = WORD.match(text, m.end() + 1) if text[m.end() : m.end() + 1] == " " else None
             nxt = nm.group(0).lower() if nm else ""
-            if prev in self._nick_prefixes:  # "me and lil szymanski": a nickname prefix before a word no list knows
+            if prev in self._nick_prefixes and not is_english(prev, modern=False):
+                # "me and lil szymanski": a slang nickname prefix ("lil", not "young": "young peple" is a typo)
                 spans.append(NameSpan(pm.start(1), m.end(), "NAME", "context"))
                 continue
             opening = self._sentence_initial(text, m.start()) or prev in ("and", "n", "&")

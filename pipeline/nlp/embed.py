@@ -39,6 +39,7 @@ from pathlib import Path
 import numpy as np
 
 from pipeline.errors import PipelineError  # one error base class (issue 14)
+from pipeline.settings import lookup
 
 log = logging.getLogger(__name__)
 
@@ -186,7 +187,7 @@ class Embedder:
         cache_dir: Folder to keep ``embeddings/`` in (usually the consultation's processed folder).
             ``None`` keeps the cache in memory only.
         model_name: Embedding model name (see :data:`ENCODERS`).
-        batch_size: Batch size for the model.
+        batch_size: Batch size for the model (default: ``embedding.batch_size`` of ``config/settings.yaml``).
         show_progress: Show a progress bar while embedding new texts.
 
     Vectors are L2-normalised float32, so a dot product is the cosine similarity.
@@ -196,12 +197,12 @@ class Embedder:
         self,
         cache_dir: Path | None = None,
         model_name: str = DEFAULT_MODEL,
-        batch_size: int = 64,
+        batch_size: int | None = None,
         show_progress: bool = True,
     ) -> None:
         self.cache_dir = Path(cache_dir) if cache_dir is not None else None
         self.model_name = model_name
-        self.batch_size = batch_size
+        self.batch_size = int(lookup(None, "embedding.batch_size", "settings.yaml")) if batch_size is None else batch_size
         self.show_progress = show_progress
         self.dim = embedding_dim(model_name)
         self._keys: list[str] = []
