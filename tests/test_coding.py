@@ -465,7 +465,7 @@ def test_the_analysts_convention_overrides_a_conflicting_codebook_example(small_
             "asylum seekers", "my dad", "my mum", "people like us", "the whole group")]
     own_codes = ["B"] * len(own)
     generic = CodebookCoder(cb, embedder=HashEmbedder(), max_codes=1).fit()
-    tuned = CodebookCoder(cb, embedder=HashEmbedder(), max_codes=1, own_weight=3.0).fit(
+    tuned = CodebookCoder(cb, embedder=HashEmbedder(), max_codes=1, own_weight=3.0, min_own_for_cv=30).fit(
         own_texts=own, own_labels=own_codes)
     probe = ["The police stop and search my cousins on the way home."]
     assert generic.predict(probe) == [["A"]]
@@ -511,3 +511,15 @@ def test_review_sheet_follows_the_given_order_and_shows_name_checks(small_codebo
     assert sheet.loc[0, "check_names"] == "name found only by ner"
     assert (sheet.loc[1:, "check_names"] == "").all() or first_response in set(
         out.loc[out["statement_id"].isin(sheet.loc[1:, "statement_id"]), "response_id"])
+
+
+def test_the_coders_own_defaults_are_the_shipped_settings():
+    """A CodebookCoder made without settings codes as `make code` does: no default drifts from settings.yaml."""
+    import inspect
+
+    from pipeline.coding.training import CODER_KEYS, coding_settings
+
+    s = coding_settings()
+    ctor = inspect.signature(CodebookCoder.__init__).parameters
+    drift = {k: (ctor[k].default, s[k]) for k in CODER_KEYS if k in s and ctor[k].default != s[k]}
+    assert not drift, f"CodebookCoder default differs from config/settings.yaml coding.*: {drift}"

@@ -172,10 +172,10 @@ class CodebookCoder:
         fallback_ratio: float = 0.4,
         max_codes: int = 2,
         own_weight: float = 3.0,
-        min_own_for_cv: int = 30,
+        min_own_for_cv: int = 150,
         zero_shot_z: float = 0.75,
         zero_shot_floor: float = 0.1,
-        n_jobs: int | None = None,
+        n_jobs: int | None = -1,
         random_state: int = 42,
     ) -> None:
         self.codebook = codebook
