@@ -100,11 +100,14 @@ def _joined_inputs(texts, labels, languages, own_texts, own_labels, own_language
     return texts + own_texts, labels + own_labels, languages + own_languages, len(texts), len(own_texts)
 
 
-def _fit_code(X, yj: np.ndarray, weight: np.ndarray, C: float, random_state: int):
-    """One code's classifier (a module-level function, so worker processes receive only its data):
-    a constant when every statement or none has the code, else a balanced logistic regression."""
+def _fit_code(X, yj: np.ndarray, weight: np.ndarray, C: float, random_state: int, rows: np.ndarray | None = None):
+    """One code's classifier on ``rows`` of ``X`` (all rows when ``None``), a module-level function so
+    that worker processes receive only its data: a constant when every statement or none has the code,
+    else a balanced logistic regression."""
     from sklearn.linear_model import LogisticRegression
 
+    if rows is not None:
+        X, yj, weight = X[rows], yj[rows], weight[rows]
     pos = int(yj.sum())
     if pos == 0 or pos == len(yj):
         return float(pos > 0)
@@ -365,14 +368,18 @@ class CodebookCoder:
             )
         return y
 
-    def _fit_models(self, X, y: np.ndarray, weight: np.ndarray) -> list:
-        """One seeded logistic regression per code (a constant where a code is all or none of ``y``),
-        fitted ``n_jobs`` at a time in worker processes. Not threads: liblinear draws from one
-        process-wide random generator, so fits in threads would not be reproducible."""
+    def _fit_models(self, X, y: np.ndarray, weight: np.ndarray, row_sets: Sequence[np.ndarray | None] = (None,)) -> list:
+        """Per row set (``None`` = every row), one seeded logistic regression per code (a constant where
+        a code is all or none of ``y``): a list of model lists. Every fit of every set goes to the
+        ``n_jobs`` worker processes at once, so the folds of a cross-validation do not wait for each
+        other. Not threads: liblinear draws from one process-wide random generator, so fits in threads
+        would not be reproducible."""
         from joblib import Parallel, delayed
 
-        return Parallel(n_jobs=self.n_jobs)(delayed(_fit_code)(X, y[:, j], weight, self.C, self.random_state)
-                                            for j in range(y.shape[1]))
+        k = y.shape[1]
+        flat = Parallel(n_jobs=self.n_jobs)(delayed(_fit_code)(X, y[:, j], weight, self.C, self.random_state, rows)
+                                            for rows in row_sets for j in range(k))
+        return [flat[i * k:(i + 1) * k] for i in range(len(row_sets))]
 
     @staticmethod
     def _apply_models(models, X) -> np.ndarray:
@@ -454,7 +461,7 @@ class CodebookCoder:
             cid: best_f1_threshold(y[score_rows, j], oof[:, j], bounds=self.threshold_bounds)
             for j, cid in enumerate(self.ids)
         }
-        self.models_ = self._fit_models(X, y, weight)
+        self.models_ = self._fit_models(X, y, weight)[0]
         log.info("coder fitted on %d codebook examples and %d analyst-coded statements; thresholds by %s",
                  n_ex, len(texts), self.calibration_)
         return self
@@ -521,9 +528,9 @@ class CodebookCoder:
             splitter = LeaveOneOut()
         oof = np.zeros((n_score, y.shape[1]))
         others = np.setdiff1d(np.arange(len(y)), score_rows)
-        for train_idx, test_idx in splitter.split(score_rows):
-            train = np.r_[others, score_rows[train_idx]]
-            models = self._fit_models(X[train], y[train], weight[train])
+        folds = list(splitter.split(score_rows))
+        fitted = self._fit_models(X, y, weight, [np.r_[others, score_rows[train_idx]] for train_idx, _ in folds])
+        for (_, test_idx), models in zip(folds, fitted, strict=True):
             oof[test_idx] = self._apply_models(models, X[score_rows[test_idx]])
         return oof
 
