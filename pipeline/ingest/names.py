@@ -227,6 +227,13 @@ def modern_words() -> frozenset[str]:
     return frozenset(w for w in vocab.split() if w.isalpha() and w.islower() and len(w) > 2 and w not in first)
 
 
+#: Contraction endings: "they've", "can't", "Tyrone's" are read as the word before them.
+_CONTRACTIONS = ("'ve", "'re", "'ll", "'d", "'m", "n't", "'s", "s'")
+#: Regular inflections (suffix, what replaces it): "searched" -> "search", "carries" -> "carry".
+_INFLECTIONS = (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""), ("ing", "e"),
+                ("er", ""), ("ers", ""), ("ly", ""), ("n't", ""))
+
+
 @lru_cache(maxsize=65536)
 def is_english(low: str, modern: bool = True) -> bool:
     """True for an English dictionary word or a regular inflection of one ("searched", "bailiffs", "kids").
@@ -239,7 +246,7 @@ def is_english(low: str, modern: bool = True) -> bool:
     words = english_words(modern)
     if low in words or low in _STOP:
         return True
-    for ending in ("'ve", "'re", "'ll", "'d", "'m", "n't", "'s", "s'"):
+    for ending in _CONTRACTIONS:
         if low.endswith(ending) and len(low) > len(ending) + 1:
             base = low[: -len(ending)]
             return base in words or base in _STOP or base in ("ca", "wo", "sha", "ai", "y'all") or is_english(base, modern)
@@ -252,8 +259,7 @@ def is_english(low: str, modern: bool = True) -> bool:
                 # a compound of two everyday dictionary words: "postcode", "keyworker", "lockdown" (not
                 # "tre" + "gear" or "mei" + "ling": fragments of names)
                 return True
-    for suffix, repl in (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
-                         ("ing", "e"), ("er", ""), ("ers", ""), ("ly", ""), ("n't", "")):
+    for suffix, repl in _INFLECTIONS:
         if low.endswith(suffix) and len(low) - len(suffix) >= 3:
             stem = low[: -len(suffix)] + repl
             if stem in words or len(stem) > 3 and stem[-1] == stem[-2] and stem[:-1] in words:
@@ -274,11 +280,10 @@ def is_everyday(low: str) -> bool:
     common = modern_words()
     if low in common or low in _STOP:
         return True
-    for ending in ("'ve", "'re", "'ll", "'d", "'m", "n't", "'s", "s'"):
+    for ending in _CONTRACTIONS:
         if low.endswith(ending) and len(low) > len(ending) + 1:
             return is_english(low)  # "they've", "we're", "can't": a contraction, as the dictionary check reads it
-    for suffix, repl in (("'s", ""), ("s", ""), ("es", ""), ("ies", "y"), ("ed", ""), ("ed", "e"), ("ing", ""),
-                         ("ing", "e"), ("er", ""), ("ers", ""), ("ly", ""), ("n't", "")):
+    for suffix, repl in _INFLECTIONS:
         if low.endswith(suffix) and len(low) - len(suffix) >= 3 and low[: -len(suffix)] + repl in common:
             return True
     return False
@@ -475,7 +480,7 @@ class NameFinder:
                 self._add(spans, text, m.start("name"), tok, "context", allow_lower=False, strict_name=False)
         for m in self._family_re.finditer(text):
             if self._family_name(m.group("name")):
-                spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
+                spans.append(self._cue_span(m))
         for m in self._pair_re.finditer(text):
             if _PLURAL_PERSON_AFTER.match(text, m.end()) and self._pair_ok(m.group("a"), m.group("b")):
                 for g in ("a", "b"):
@@ -490,7 +495,7 @@ class NameFinder:
             known = low in self.first_names or low in self.surnames or not is_everyday(low) and bool(
                 re.match(r"[^.!?]{0,30}?,\s+(?:he|she)\b", text[m.end("name") :]))
             if known and self._plain_name(low, m.group("name")):
-                spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
+                spans.append(self._cue_span(m))
         self._speech_names(text, spans)
         self._welsh_names(text, spans)
         self._full_names(text, spans)
@@ -498,7 +503,11 @@ class NameFinder:
             low = self._core(m.group("name")).lower()
             if (low in self.first_names or low in self.surnames) and low not in self._ambiguous \
                     and not is_english(low, modern=False) and self._name_part(m.group("name")):
-                spans.append(NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context"))
+                spans.append(self._cue_span(m))
+
+    def _cue_span(self, m: re.Match[str]) -> NameSpan:
+        """The name a rule's ``name`` group found, without a possessive ("Tee's" -> "Tee")."""
+        return NameSpan(m.start("name"), m.start("name") + len(self._core(m.group("name"))), "NAME", "context")
 
     def _name_part(self, token: str) -> bool:
         """A capitalised word that can be part of a full name: a known first name or surname, or no everyday word."""
