@@ -36,6 +36,9 @@ def _red(text):
         ("Milan and Paris are twins from the estate.", "[NAME] and [NAME] are twins from the estate."),
         # a name in brackets after a participant reference
         ("P4 (Tiffany) left early.", "P4 ([NAME]) left early."),
+        # participant numbers of up to five digits, as the notes readers take them (issue 14 fix)
+        ("P1000 (Tiffany) left early.", "P1000 ([NAME]) left early."),
+        ("P12345 (Tiffany) left early.", "P12345 ([NAME]) left early."),
         # a name that is also a word or a religion, before a verb of speech
         ("Christian said the chaplain listened.", "[NAME] said the chaplain listened."),
         ("Justice said nobody came.", "[NAME] said nobody came."),

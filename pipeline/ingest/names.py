@@ -450,7 +450,7 @@ class NameFinder:
             rf"(?<![\w'\u2019\-])(?P<a>{_CAP})\s+(?:and|&|n)\s+(?P<b>{_CAP})(?=[\s,])"))
         refs = _alt(str(t) for t in cfg.get("participant_refs", []) or ["P"])
         set_(self, "_participant_re", re.compile(
-            rf"(?<![\w])(?i:{refs})\s?#?\d{{1,3}}\s*\(\s*(?P<name>{word})(?:\s+(?P<name2>{word}))?\s*\)"))
+            rf"(?<![\w])(?i:{refs})\s?#?\d{{1,5}}\s*\(\s*(?P<name>{word})(?:\s+(?P<name2>{word}))?\s*\)"))
         contact = _alt(str(t) for t in cfg.get("contact_verbs", []) or ["text", "ring", "call"])
         set_(self, "_contact_words", _lower_set(cfg.get("contact_verbs")))
         before = _alt(str(t) for t in cfg.get("welsh_name_before", []) or ["Dywedodd"])
