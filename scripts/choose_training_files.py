@@ -18,6 +18,7 @@ import pandas as pd
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
+from pipeline.coding.assess import scores_by  # noqa: E402
 from pipeline.coding.codebook import load_codebook  # noqa: E402
 from pipeline.coding.coder import parse_labels  # noqa: E402
 from pipeline.coding.metrics import f1_macro, multilabel_scores  # noqa: E402
@@ -40,11 +41,8 @@ def score(codebook, train: pd.DataFrame, test: pd.DataFrame, emb, params: dict) 
     gold = [parse_labels(v) for v in test["codes"]]
     out = {"f1": multilabel_scores(gold, pred, codebook.ids)["f1_samples"]}
     lang = test["language"].replace("", "en") if "language" in test else pd.Series(["en"] * len(test))
-    for lg in ("en", "cy", "mixed"):
-        m = (lang == lg).to_numpy()
-        if m.sum() >= 20:
-            out[f"f1_{lg}"] = multilabel_scores([g for g, k in zip(gold, m, strict=True) if k], [p for p, k in zip(pred, m, strict=True) if k],
-                                                codebook.ids)["f1_samples"]
+    by_lang = scores_by(test.assign(language=lang.to_numpy()), "language", gold, pred, codebook.ids)
+    out.update({f"f1_{r.language}": r.f1_samples for r in by_lang.itertuples() if r.n >= 20})
     if "stance" in test and (test["stance"] != "").any():
         tr = stance_training(codebook, train)
         st = StanceClassifier(embedder=emb).fit(tr["text"].tolist(), tr["stance"].tolist(), tr["question"].tolist())
