@@ -5,7 +5,8 @@ codebook and the *other* files, with and without a candidate file, and scored on
 codes, by language, and stance macro F1. A candidate is worth adding when it raises the mean over the
 held-out files (and does not lower Welsh). The evaluation sets in ``data/eval`` are never read.
 
-Run: ``.venv/bin/python scripts/choose_training_files.py --candidate data/train/train_T3.csv``.
+Run: ``.venv/bin/python scripts/choose_training_files.py --candidate data/train/train_T3.csv``
+(several ``--candidate`` options: each is weighed alone, then all together).
 """
 
 from __future__ import annotations
@@ -66,7 +67,10 @@ def main() -> None:
     rows = []
     for held, test in files.items():
         base = pd.concat([f for n, f in files.items() if n != held], ignore_index=True)
-        for label, extra in [("without", None)] + [(f"with {n}", f) for n, f in cands.items()]:
+        options = [("without", None)] + [(f"with {n}", f) for n, f in cands.items()]
+        if len(cands) > 1:  # and all candidates together
+            options.append(("with all candidates", pd.concat(list(cands.values()), ignore_index=True)))
+        for label, extra in options:
             train = base if extra is None else pd.concat([base, extra], ignore_index=True)
             r = score(codebook, train.fillna(""), test.fillna(""), emb, params)
             rows.append({"held_out": held, "training": label, "n_train": len(train), **{k: round(v, 4) for k, v in r.items()}})

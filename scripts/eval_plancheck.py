@@ -101,6 +101,8 @@ def prepare(folder: Path, raw: Path) -> pd.DataFrame:
 
 
 STAGES = ("ingest", "code", "topics", "plan-check")
+#: ``["--config", DIR]`` when the stages should read another config folder (``--config``).
+CONFIG_ARGS: list[str] = []
 
 
 def run_stages(raw: Path, out: Path, reports: Path, plan: Path | None = None, first: str = "ingest") -> float:
@@ -109,7 +111,7 @@ def run_stages(raw: Path, out: Path, reports: Path, plan: Path | None = None, fi
     paths = ["--raw", str(raw), "--out", str(out), "--reports", str(reports)]
     for stage in STAGES[STAGES.index(first):]:
         extra = ["--plan", str(plan)] if (stage == "plan-check" and plan is not None) else []
-        done = subprocess.run([sys.executable, "-m", "pipeline", stage, *paths, *extra], cwd=ROOT,
+        done = subprocess.run([sys.executable, "-m", "pipeline", stage, *paths, *extra, *CONFIG_ARGS], cwd=ROOT,
                               capture_output=True, text=True)
         if done.returncode != 0:
             raise SystemExit(f"{stage} failed on {raw}:\n{done.stderr[-3000:]}")
@@ -314,7 +316,10 @@ def main(argv: list[str] | None = None) -> None:
     parser.add_argument("--sample", action="store_true", help="measure the bundled sample (key rebuilt from its bank)")
     parser.add_argument("--from-stage", choices=STAGES, default="ingest",
                         help="start from this stage (the earlier outputs are reused)")
+    parser.add_argument("--config", type=Path, help="config folder the stages read (default: config/)")
     args = parser.parse_args(argv)
+    if args.config:
+        CONFIG_ARGS[:] = ["--config", str(args.config.resolve())]
     if not args.folders and not args.sample:
         parser.error("name at least one folder, or --sample")
     results = evaluate_sample(args.from_stage) if args.sample else []

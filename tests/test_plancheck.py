@@ -388,3 +388,29 @@ def test_shared_terms_alone_touch_an_emergent_theme_only_when_it_is_fairly_close
     action_vec = np.array([[sim, np.sqrt(1 - sim ** 2)]])
     pairs = match_pairs(theme, actions, np.array([[1.0, 0.0]]), action_vec, PARAMS, statement_shares=np.array([[0.0]]))
     assert (pairs["strength"].iloc[0] if len(pairs) else None) == expected
+
+
+def test_a_fragment_is_matched_through_its_answer_when_context_counts() -> None:
+    """"It's in the plan." says nothing alone; with context_weight it carries its answer's subject."""
+    from pipeline.plancheck.match import statement_vectors
+
+    axes = {"release": [1.0, 0, 0], "fragment": [0, 1.0, 0], "other": [0, 0, 1.0]}
+
+    def embed(texts):
+        rows = []
+        for t in texts:
+            v = np.zeros(3)
+            v += axes["release"] if "release" in t else 0
+            v += axes["fragment"] if "in the plan" in t else 0
+            v += axes["other"] if "bus" in t else 0
+            rows.append(v / np.linalg.norm(v))
+        return np.array(rows)
+
+    st = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "response_id": ["r1", "r1", "r2"],
+                       "text": ["Support on release matters.", "It's in the plan.", "The bus is late."],
+                       "char_start": [0, 28, 0]})
+    alone, read = statement_vectors(st, embed, 0.0), statement_vectors(st, embed, 1.0)
+    release = np.array(axes["release"])
+    assert alone["s2"] @ release == pytest.approx(0.0)
+    assert read["s2"] @ release > 0.35  # the fragment now leans towards its answer's subject (cos 0.38)
+    np.testing.assert_allclose(read["s3"], alone["s3"])  # an answer of one statement is unchanged

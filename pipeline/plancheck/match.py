@@ -248,28 +248,46 @@ def profile_themes(themes: pd.DataFrame, statements: pd.DataFrame, params: dict[
     return pd.concat([out.reset_index(drop=True), pd.DataFrame(prof)], axis=1)
 
 
-def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, params: dict[str, Any] | None = None) -> np.ndarray:
+def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, params: dict[str, Any] | None = None,
+                  vectors: dict[str, np.ndarray] | None = None) -> np.ndarray:
     """One vector per theme: the centroid of its statements, blended with the description for the
     codebook's themes.
 
     A priority area's description says what it is about in the plan's words; the centroid says it in
     the participants' words (``description_weight`` sets the blend). An emergent theme is its
-    statements' centroid alone: its coverage must not rest on its name.
+    statements' centroid alone: its coverage must not rest on its name. ``vectors`` (statement id ->
+    vector, e.g. from :func:`statement_vectors`) are used when given, else the statements' texts are
+    embedded.
     """
     p = _params(params)
     w = float(p["description_weight"])
     desc = embed(themes["description"].astype(str).tolist())
-    text_of = dict(zip(statements["statement_id"], statements["text"].astype(str), strict=True))
+    if vectors is None:
+        vectors = statement_vectors(statements, embed, 0.0)
     out = np.zeros_like(desc)
     for i, (ids, kind) in enumerate(zip(themes["statement_ids"], themes["kind"], strict=True)):
-        texts = [text_of[s] for s in ids if s in text_of]
-        if texts:
-            centroid = _unit(embed(texts).mean(axis=0))
+        vecs = [vectors[s] for s in ids if s in vectors]
+        if vecs:
+            centroid = _unit(np.mean(vecs, axis=0))
             # an emergent theme is what its statements say, not what its name says
             out[i] = centroid if kind in ("emergent", "plan_comments") else _unit(w * desc[i] + (1 - w) * centroid)
         else:
             out[i] = desc[i]
     return out
+
+
+def statement_vectors(statements: pd.DataFrame, embed: Embed, context_weight: float) -> dict[str, np.ndarray]:
+    """Each statement's vector, read in its whole answer when ``context_weight`` > 0.
+
+    "It's in the plan." or "Nothing about that in there." match an action only through the rest of
+    their answer (:func:`pipeline.nlp.context.in_context`, ``context_weight`` in ``plancheck.yaml``).
+    """
+    from pipeline.nlp.context import in_context
+
+    if not len(statements):
+        return {}
+    vecs = in_context(statements, embed(statements["text"].astype(str).tolist()), embed, context_weight)
+    return dict(zip(statements["statement_id"], vecs, strict=True))
 
 
 # ------------------------------------------------------------------------------------------------ matching
@@ -630,10 +648,11 @@ def check_plan(
     voiced = statements.loc[statements["speaker"].isin(p["speakers"])].sort_values("statement_id").reset_index(drop=True)
     themes = consultation_themes(voiced, codes, codebook, topics, statement_topics, p)
     themes = profile_themes(themes, voiced, p)
-    t_vecs = theme_vectors(themes, voiced, embed, p)
+    vec_of = statement_vectors(voiced, embed, float(p["context_weight"]))
+    t_vecs = theme_vectors(themes, voiced, embed, p, vec_of)
     a_vecs = embed(actions["text"].astype(str).tolist())
     text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
-    stmt_sims, shares, tops = _statement_matches(themes, text_of, a_vecs, embed, p)
+    stmt_sims, shares, tops = _statement_matches(themes, vec_of, a_vecs, p)
     pairs = match_pairs(themes, actions, t_vecs, a_vecs, p, statement_shares=shares, statement_top=tops)
     coverage = classify_themes(themes, pairs, actions, p)
     missing = _missing_parts(themes, actions, pairs, stmt_sims, text_of, min_count, p)
@@ -668,13 +687,15 @@ def _placed_actions(plan: pd.DataFrame, codebook, action_codes: pd.DataFrame | N
     return actions.assign(area_codes=area)
 
 
-def _statement_matches(themes: pd.DataFrame, text_of: dict[str, str], a_vecs: np.ndarray, embed: Embed,
+def _statement_matches(themes: pd.DataFrame, vec_of: dict[str, np.ndarray], a_vecs: np.ndarray,
                        p: dict[str, Any]) -> tuple[list[np.ndarray], np.ndarray, np.ndarray]:
     """Per theme, its statements' similarity to every action; the share of statements at least
     ``statement_similarity`` similar to each action; the mean of the ``top_statements`` closest."""
     n_a = a_vecs.shape[0]
-    stmt_sims = [embed([text_of[s] for s in ids if s in text_of]) @ a_vecs.T if len(ids) and n_a
-                 else np.zeros((0, n_a)) for ids in themes["statement_ids"]]
+    stmt_sims = []
+    for ids in themes["statement_ids"]:
+        vecs = [vec_of[s] for s in ids if s in vec_of]
+        stmt_sims.append(np.asarray(vecs) @ a_vecs.T if vecs and n_a else np.zeros((0, n_a)))
     thr, k = float(p["statement_similarity"]), int(p["top_statements"])
     shares = np.array([(S >= thr).mean(axis=0) if len(S) else np.zeros(n_a) for S in stmt_sims]).reshape(len(themes), n_a)
     tops = np.array([np.sort(S, axis=0)[-k:].mean(axis=0) if len(S) else np.zeros(n_a) for S in stmt_sims]

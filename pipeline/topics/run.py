@@ -1,7 +1,8 @@
 """The topics stage as the runner calls it: :func:`run` (``make topics``).
 
 From ``statements`` (and ``codes`` when ``make code`` wrote them) it takes the statements' sentence
-embeddings from the cache the coding stage filled, models the topics
+embeddings from the cache the coding stage filled, reads each in its whole answer
+(``topics.context_weight``, :mod:`pipeline.nlp.context`), models the topics
 (:func:`pipeline.topics.stage.model_topics`) and returns ``topics`` (the author's themes),
 ``fine_topics``, ``statement_topics``, ``topic_spread``, ``topics_skipped`` and ``topics_summary.json``.
 Every setting is read from ``settings.yaml`` (``topics.*``), where its one default lives.
@@ -108,7 +109,8 @@ def _log_summary(s: dict, n_new_keyword_embeddings: int) -> None:
 
 
 def _record(params: dict, settings: Settings, plan_comments, s: dict, namer, nlp, cb, stop_words) -> dict:
-    return {**params, "coverage_min_similarity": float(_t(settings, "coverage_min_similarity")),
+    return {**params, "context_weight": float(_t(settings, "context_weight")),
+            "coverage_min_similarity": float(_t(settings, "coverage_min_similarity")),
             "coverage_min_code_share": float(_t(settings, "coverage_min_code_share")),
             "plan_comments": {"cues": list(plan_comments.cues), "openings": list(plan_comments.openings),
                               "min_share": plan_comments.min_share, "max_answer_words": plan_comments.max_answer_words,
@@ -123,6 +125,7 @@ def run(tables: Tables, settings: Settings, *, codebook_path: Path | None = None
         min_statements: int | None = None) -> StageOutput:
     """Find the emergent themes in ``tables["statements"]`` and judge which the plan covers (see the module docstring)."""
     from pipeline.coding.codebook import load_codebook
+    from pipeline.nlp.context import in_context
     from pipeline.nlp.embed import Embedder, load_model
     from pipeline.topics.model import TopicModeller
     from pipeline.topics.stage import model_topics
@@ -140,6 +143,8 @@ def run(tables: Tables, settings: Settings, *, codebook_path: Path | None = None
     texts = statements["text"].fillna("").astype(str).tolist()
     embeddings = embedder.encode(texts)
     log.info("embeddings: %d statements, %d newly embedded (the rest from the cache)", len(texts), embedder.n_computed)
+    # A statement is read in its answer ("That's the bit they got right."): see pipeline/nlp/context.py.
+    embeddings = in_context(statements, embeddings, embedder.encode, float(_t(settings, "context_weight")))
     descriptions, areas = _areas(cb, embedder)
     params = model_params(settings, min_statements)
     # Keyword candidates go through the same disk cache as the statements, so a rerun embeds nothing.

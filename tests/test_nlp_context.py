@@ -1,0 +1,62 @@
+"""Tests for pipeline.nlp.context: a statement read in its whole answer."""
+
+import numpy as np
+import pandas as pd
+import pytest
+
+from pipeline.nlp.context import answer_texts, in_context
+
+
+def _statements() -> pd.DataFrame:
+    # R2's statements are given out of order: char_start puts them back.
+    return pd.DataFrame({
+        "statement_id": ["a", "b", "c", "d"],
+        "response_id": ["R1", "R2", "R2", "R3"],
+        "text": ["Only one.", "It's in there.", "Support after release matters.", "Another."],
+        "char_start": [0, 31, 0, 0],
+    })
+
+
+def test_answer_texts_joins_a_response_in_order():
+    got = answer_texts(_statements())
+    assert got.tolist() == ["Only one.", "Support after release matters. It's in there.",
+                            "Support after release matters. It's in there.", "Another."]
+
+
+def test_in_context_blends_only_answers_of_several_statements():
+    st = _statements()
+    emb = np.array([[1.0, 0, 0], [0, 2.0, 0], [0, 0, 1.0], [3.0, 4.0, 0]])
+    asked = []
+
+    def encode(texts):
+        asked.extend(texts)
+        return np.array([[0, 0, 5.0] for _ in texts])  # the answer points along the third axis
+
+    out = in_context(st, emb, encode, weight=1.0)
+    assert asked == ["Support after release matters. It's in there."]  # one answer, embedded once
+    np.testing.assert_allclose(out[0], [1, 0, 0])
+    np.testing.assert_allclose(out[3], [3, 4, 0])  # a statement alone in its answer keeps its vector
+    np.testing.assert_allclose(out[1], [0, 1 / np.sqrt(2), 1 / np.sqrt(2)], atol=1e-6)
+    np.testing.assert_allclose(out[2], [0, 0, 1], atol=1e-6)
+    assert emb[1, 1] == 2.0  # the input is not changed
+
+
+def test_in_context_weight_zero_or_no_responses_changes_nothing():
+    st = _statements()
+    emb = np.array([[1.0, 0, 0], [0, 2.0, 0], [0, 0, 1.0], [3.0, 4.0, 0]])
+
+    def fail(texts):
+        raise AssertionError("nothing should be embedded")
+
+    for frame, w in ((st, 0.0), (st.drop(columns="response_id"), 1.0)):
+        out = in_context(frame, emb, fail, weight=w)
+        np.testing.assert_array_equal(out, emb.astype(np.float32))
+
+
+@pytest.mark.parametrize("weight", [0.5, 2.0])
+def test_in_context_weight_moves_towards_the_answer(weight):
+    st = _statements()
+    emb = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
+    out = in_context(st, emb, lambda t: np.array([[0, 0, 1.0]] * len(t)), weight=weight)
+    # the angle to the answer shrinks as the weight grows
+    assert out[1, 2] == pytest.approx(weight / np.sqrt(1 + weight ** 2), abs=1e-6)
