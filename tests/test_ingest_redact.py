@@ -287,3 +287,36 @@ def test_progress_counts_every_answer_in_one_process_and_in_workers(monkeypatch)
     two = redact(df, CFG, use_ner=False, n_jobs=2, progress=seen.append)
     assert seen == [5, 5, 5, 5, 5, 1]
     pd.testing.assert_frame_equal(one, two)
+
+
+def test_rules_skipped_for_want_of_a_digit_or_an_at_sign_change_nothing():
+    from collections import Counter
+
+    from pipeline.ingest.redact import RULE_NEEDS, Redactor
+
+    redactor = Redactor(CFG, use_ner=False)
+    assert set(RULE_NEEDS) == {kind for kind, _ in redactor._rules}  # every rule says what its matches hold
+
+    def every_rule(text):
+        counts = Counter()
+        for kind, pattern in redactor._rules:
+            text = pattern.sub(lambda m, kind=kind: redactor._sub(m, kind, counts), text)
+        return text, counts
+
+    texts = ["Email me at amara.o@example.org please.", "Ring 07700 900123 or write to a.b@example.org.",
+             "I was born on 3 March 2007 in Cardiff.", "I was born on the third of March, in Cardiff.",
+             "Rwy'n byw yn 12 Heol y Parc, Bangor.", "Flat A, Heol y Parc, Bangor", "118a Broadway, Splott",
+             "They moved us to NP20 2JG last year.", "They moved us to the NP area last year.", "@tyrone_22 on snap",
+             "Ring \u0660\u0667\u0667\u0660\u0660 \u0669\u0660\u0660\u0661\u0662\u0663 (Arabic-Indic digits).",
+             "DOB: 12.11.99", "No digits or at signs here at all.", ""]
+    for text in texts:
+        assert redactor.apply_rules(text) == every_rule(text), text
+
+
+def test_loading_the_ner_leaves_torch_importable():
+    import sys
+
+    from pipeline.ingest.redact import load_ner
+
+    load_ner()
+    assert sys.modules.get("torch", "not imported") is not None  # not left marked unimportable

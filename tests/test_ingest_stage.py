@@ -235,3 +235,37 @@ def test_metadata_items_are_counted_in_the_ledger_not_kept():
     assert ledger["status"].tolist() == ["accepted", "metadata"]
     assert ledger["rows_metadata"].tolist() == [2, 2]
     assert ledger["reason"].iloc[1].startswith("column 'Email' treated as personal metadata")
+
+
+def test_dedupe_by_organisation_in_workers_gives_what_one_pass_over_all_answers_gives(monkeypatch):
+    import random
+
+    import pipeline.ingest.stage as stage_module
+
+    rnd = random.Random(7)
+    words = "the police stop us more than anyone else on our estate and nobody ever came to ask".split()
+    texts: list[str] = []
+    for _ in range(400):
+        if texts and rnd.random() < 0.25:
+            t = rnd.choice(texts)
+            k = rnd.randrange(len(t) - 1)
+            texts.append(t if rnd.random() < 0.5 else t[:k] + "x" + t[k + 1:])  # exact or near duplicate
+        else:
+            texts.append(" ".join(rnd.choice(words) for _ in range(rnd.randint(3, 25))))
+    # organisations of uneven size, their answers interleaved, so the order has to be put back
+    orgs = [rnd.choice(["O1", "O1", "O1", "O2", "O2", "O3", "O4"]) for _ in texts]
+    df = pd.DataFrame({"response_id": [f"R{i}" for i in range(len(texts))], "organisation": orgs,
+                       "source_file": [f"{o}.csv" for o in orgs], "source_location": [f"row={i}" for i in range(len(texts))],
+                       "text": texts, "other": range(len(texts))})
+    expected_kept, expected_dups = dedupe_answers(df, 90, 30)
+    assert len(expected_dups) > 20 and set(expected_dups["kind"]) == {"exact_answer", "near_answer"}
+    monkeypatch.setattr(stage_module, "PARALLEL_DEDUPE_MIN_ROWS", 10)
+
+    def one_organisation_at_a_time(part, *args):
+        assert part["organisation"].nunique() == 1  # never the whole frame: the workers ran
+        return dedupe_answers(part, *args)
+
+    monkeypatch.setattr(stage_module, "dedupe_answers", one_organisation_at_a_time)
+    kept, dups = stage_module.dedupe_by_organisation(df, 90, 30, n_jobs=2)
+    pd.testing.assert_frame_equal(kept, expected_kept)
+    pd.testing.assert_frame_equal(dups, expected_dups)

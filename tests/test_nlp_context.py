@@ -60,3 +60,11 @@ def test_in_context_weight_moves_towards_the_answer(weight):
     out = in_context(st, emb, lambda t: np.array([[0, 0, 1.0]] * len(t)), weight=weight)
     # the angle to the answer shrinks as the weight grows
     assert out[1, 2] == pytest.approx(weight / np.sqrt(1 + weight ** 2), abs=1e-6)
+
+
+def test_in_context_leaves_long_statements_alone():
+    st = _statements()  # R2: "It's in there." (3 words) and "Support after release matters." (4 words)
+    emb = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
+    out = in_context(st, emb, lambda t: np.array([[1.0, 0, 0]] * len(t)), weight=1.0, max_words=3)
+    assert out[1, 0] > 0.5  # the three-word fragment is read in its answer
+    np.testing.assert_array_equal(out[2], [0, 0, 1.0])  # the four-word sentence keeps its own vector

@@ -15,12 +15,15 @@ and the ledger shows how many answers were not placed. Used by the readers; run 
 
 from __future__ import annotations
 
+import logging
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
 from pipeline.vocab import UNKNOWN, normalise_label
+
+log = logging.getLogger(__name__)
 
 #: A "distinctive" alias for containment matching has at least this many words, or this many characters.
 _DISTINCTIVE_WORDS = 2
@@ -151,7 +154,8 @@ class QuestionPlacer:
     Meaning is the best of two comparisons with each question's texts in English and Welsh (its
     label, its aliases of two or more words and its ``meaning`` paraphrases in
     ``config/questions.yaml``): the cosine similarity of sentence embeddings (all-MiniLM-L6-v2,
-    offline, :mod:`pipeline.nlp.embed`), and the share of the label's content words found in the
+    offline, run in numpy by :mod:`pipeline.ingest.minilm`: loading it takes well under a second, against
+    about 10 s for sentence-transformers), and the share of the label's content words found in the
     question's texts. ``confidence = embedding_weight * cosine + (1 - embedding_weight) * overlap``
     for the best question; below ``min_confidence``, or less than ``min_margin`` ahead of the next
     question (a label that could be either), the label is ``unknown``. Results are cached
@@ -164,7 +168,8 @@ class QuestionPlacer:
         embedding_weight: Weight of the embedding similarity against word overlap.
         use_embeddings: ``False`` compares words only (no model is loaded).
         cache_dir: Where the embedding cache lives (the consultation's processed folder; see
-            :class:`pipeline.nlp.embed.Embedder`): a rerun embeds nothing and loads no model.
+            :class:`pipeline.nlp.embed.Embedder`), used only when the numpy encoder cannot load and
+            sentence-transformers embeds instead.
     """
 
     def __init__(
@@ -200,10 +205,18 @@ class QuestionPlacer:
         return self.matcher.ids
 
     def _embed(self, texts: list[str]):
-        from pipeline.nlp.embed import Embedder
-
+        """Embed with all-MiniLM-L6-v2 in numpy (:mod:`pipeline.ingest.minilm`, loaded on first need, once per
+        process); where its files cannot be read that way, with sentence-transformers (:class:`Embedder`)."""
         if self._embedder is None:
-            self._embedder = Embedder(cache_dir=self.cache_dir, show_progress=False)
+            from pipeline.ingest.minilm import MiniLMUnavailableError, load_minilm
+
+            try:
+                self._embedder = load_minilm()
+            except MiniLMUnavailableError as exc:
+                from pipeline.nlp.embed import Embedder
+
+                log.info("placing headings by meaning with sentence-transformers (%s)", exc)
+                self._embedder = Embedder(cache_dir=self.cache_dir, show_progress=False)
         return self._embedder.encode(texts)
 
     def by_meaning(self, label: str) -> Placement:

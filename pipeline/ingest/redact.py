@@ -56,6 +56,12 @@ _MONTHS = (
 )
 _NAME_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff'\u2019]*)*"
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
+#: Any digit, as the rules' ``\d`` reads one (Unicode decimal digits).
+_DIGIT = re.compile(r"\d")
+#: What every match of a rule holds (``digit``: a ``\d``; ``@``), so a text without it skips the rule.
+#: A kind not listed here is always tried.
+RULE_NEEDS = {"EMAIL": "@", "NI_NUMBER": "digit", "PRISON_NUMBER": "digit", "POSTCODE": "digit", "DOB": "digit",
+              "PHONE": "digit", "ADDRESS": "digit"}
 
 
 class RedactionError(PipelineError, RuntimeError):
@@ -72,6 +78,29 @@ def _listens(nlp: Any, component: str) -> bool:
     return model is not None and any("listener" in node.name for node in model.walk())
 
 
+def _import_spacy():
+    """Import spaCy without letting thinc import torch, when neither is imported yet.
+
+    thinc (spaCy's machine-learning layer) imports torch if it can, only to offer PyTorch models; the
+    small English model's NER runs on thinc's numpy operations and never uses it. Importing torch is more
+    than half of loading the NER (2.5 of 4.6 s of CPU measured), so while spaCy loads, ``torch`` is marked
+    unimportable; the mark is removed straight after, so a later ``import torch`` works as usual.
+    """
+    import sys
+
+    if "spacy" in sys.modules or "torch" in sys.modules:
+        import spacy
+
+        return spacy
+    sys.modules["torch"] = None  # type: ignore[assignment]  # `import torch` raises ImportError
+    try:
+        import spacy
+    finally:
+        if "torch" in sys.modules and sys.modules["torch"] is None:
+            del sys.modules["torch"]
+    return spacy
+
+
 @lru_cache(maxsize=1)
 def load_ner():
     """Load the small English spaCy pipeline once per process, NER only.
@@ -81,7 +110,7 @@ def load_ner():
     same. A model whose NER listens to the shared ``tok2vec`` keeps it.
     """
     try:
-        import spacy
+        spacy = _import_spacy()
 
         try:
             nlp = spacy.load(NER_MODEL, exclude=[*NER_UNUSED, "tok2vec"])
@@ -153,9 +182,17 @@ class Redactor:
         return self.names.is_kept(span)
 
     def apply_rules(self, text: str) -> tuple[str, Counter[str]]:
-        """Replace the structured kinds (not names); return the text and counts by kind."""
+        """Replace the structured kinds (not names); return the text and counts by kind.
+
+        A rule is tried only on a text holding what every match of it holds (:data:`RULE_NEEDS`: a digit
+        or an '@'; no placeholder holds either), so most answers, which have no digit, skip all but one.
+        """
         counts: Counter[str] = Counter()
+        has = {"@": "@" in text, "digit": _DIGIT.search(text) is not None}
         for kind, pattern in self._rules:
+            need = RULE_NEEDS.get(kind)
+            if need is not None and not has[need]:
+                continue
             text = pattern.sub(lambda m, kind=kind: self._sub(m, kind, counts), text)
         return text, counts
 

@@ -114,8 +114,9 @@ def ingest_folder(
         redaction: ``config/redaction.yaml``.
         use_ner: Use spaCy NER for names as well as the rules.
         progress: Show a progress bar.
-        cache_dir: Folder for the embedding cache of headings placed by meaning (the processed folder);
-            ``None`` keeps it in memory.
+        cache_dir: Folder for the embedding cache of headings placed by meaning (the processed folder),
+            used only where the numpy encoder cannot load and sentence-transformers embeds instead
+            (:class:`pipeline.ingest.questions.QuestionPlacer`); ``None`` keeps it in memory.
         key: The consultation's pseudonym key; by default ``CJIW_PSEUDONYM_KEY`` or
             ``<folder>/.pseudonym_key``, created on the first run (:mod:`pipeline.pseudonym`).
 

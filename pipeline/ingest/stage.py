@@ -11,7 +11,8 @@ Steps, each a pure function (inputs are never modified):
 3. :func:`split_metadata` - metadata columns (IDs, timestamps, emails...), counted, never kept as text;
    :func:`split_rejected` - blank/"N/A"/"Dim sylw" answers and non-answers (titles, metadata).
 4. :func:`pipeline.ingest.language.add_language` then :func:`pipeline.ingest.redact.redact`.
-5. :func:`pipeline.ingest.dedupe.dedupe_answers` - exact and near-duplicate answers.
+5. :func:`pipeline.ingest.dedupe.dedupe_answers` - exact and near-duplicate answers, each organisation's
+   in turn, on all cores (:func:`dedupe_by_organisation`).
 
 :func:`process_items` chains them and returns :class:`StageOutput`. Run via
 ``python -m pipeline ingest``.
@@ -226,12 +227,79 @@ def process_items(
         tick("redaction", 0)
     redactions = count_kinds(accepted["redaction_kinds"].tolist())
     tick("duplicates", 0)
-    kept, answer_dups = dedupe_answers(
+    kept, answer_dups = dedupe_by_organisation(
         accepted, float(ingest.get("near_duplicate_ratio", 95)), int(layout.get("duplicate_min_chars", 30))
     )
     return StageOutput(responses=responses_table(kept), rejected=rejected,
                        duplicates=duplicates_table(answer_dups, file_dups, kept), redactions=redactions,
                        metadata=metadata, redaction_log=redaction_log_table(kept))
+
+
+#: Below this many answers :func:`dedupe_by_organisation` runs in one process.
+PARALLEL_DEDUPE_MIN_ROWS = 2000
+#: What forked de-duplication workers inherit (the answers, the settings), set just before the pool forks.
+_DEDUPE_STATE: dict[str, Any] = {}
+
+
+def _dedupe_worker(positions: list[int]) -> tuple[list[int], list[dict[str, object]]]:
+    """De-duplicate one organisation's answers (rows ``positions`` of the inherited frame).
+
+    Returns the positions set aside and the duplicates table's records, each with ``_pos``, its row's position.
+    """
+    state = _DEDUPE_STATE
+    part = state["df"].iloc[positions]
+    _, dups = dedupe_answers(part, state["near_ratio"], state["min_chars"])
+    where = dict(zip(part["response_id"].astype(str), positions, strict=True))
+    records = dups.to_dict("records")
+    for rec in records:
+        rec["_pos"] = where[str(rec["response_id"])]
+    return [rec["_pos"] for rec in records], records
+
+
+def dedupe_by_organisation(df: pd.DataFrame, near_ratio: float, min_chars: int,
+                           n_jobs: int | None = None) -> tuple[pd.DataFrame, pd.DataFrame]:
+    """:func:`pipeline.ingest.dedupe.dedupe_answers`, with the organisations shared among worker processes.
+
+    Answers are compared only within an organisation, so each organisation's answers are de-duplicated on
+    their own (largest organisations first, one forked worker per core) and the results put back in the
+    answers' order: the same ``(kept, duplicates)`` as :func:`dedupe_answers` on the whole frame. Below
+    :data:`PARALLEL_DEDUPE_MIN_ROWS` answers, or with one organisation or one core, it runs in this process.
+
+    Args:
+        df: Answers, as for :func:`dedupe_answers` (``response_id`` unique).
+        near_ratio: rapidfuzz ratio (0-100) at or above which two answers are near-duplicates.
+        min_chars: Answers with fewer normalised characters are never treated as duplicates.
+        n_jobs: Worker processes (default: the cores this process may use).
+    """
+    import multiprocessing as mp
+    import os
+
+    groups = list(pd.Series(range(len(df))).groupby(df["organisation"].astype(str).to_numpy(), sort=False))
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    jobs = min(int(n_jobs) if n_jobs else cores, cores, len(groups))
+    if (len(df) < PARALLEL_DEDUPE_MIN_ROWS or jobs < 2 or "fork" not in mp.get_all_start_methods()
+            or df["response_id"].duplicated().any()):
+        return dedupe_answers(df, near_ratio, min_chars)
+    import gc
+
+    tasks = sorted((rows.tolist() for _, rows in groups), key=len, reverse=True)
+    _DEDUPE_STATE.update(df=df, near_ratio=near_ratio, min_chars=min_chars)
+    drop: set[int] = set()
+    records: list[dict[str, object]] = []
+    gc.freeze()  # the workers' garbage collector then leaves the parent's objects (and their pages) alone
+    try:
+        with mp.get_context("fork").Pool(jobs) as pool:
+            for dropped, recs in pool.imap_unordered(_dedupe_worker, tasks):
+                drop.update(dropped)
+                records.extend(recs)
+    finally:
+        gc.unfreeze()
+        _DEDUPE_STATE.clear()
+    records.sort(key=lambda rec: rec["_pos"])  # dedupe_answers lists them in the answers' order
+    for rec in records:
+        del rec["_pos"]
+    kept = df.iloc[[i for i in range(len(df)) if i not in drop]].reset_index(drop=True)
+    return kept, pd.DataFrame(records, columns=[*DUPLICATE_COLUMNS, "response_id"])
 
 
 def sort_items(items: pd.DataFrame, vocab: Mapping[str, Any], ingest: Mapping[str, Any],

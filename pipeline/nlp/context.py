@@ -5,7 +5,8 @@ the rest of their answer: "That's the bit they've got right." or "Nothing about 
 nothing of their subject on their own. A careful reader reads them in their answer. So the topics
 stage (and the plan check, through the themes) can give each statement the embedding
 ``unit(unit(statement) + weight * unit(answer))``, where the answer is its statements joined in
-order. An answer of one statement keeps its own embedding; ``weight = 0`` changes nothing.
+order. Only short statements are read this way (``max_words``); a statement alone in its answer
+keeps its own embedding; ``weight = 0`` changes nothing.
 """
 
 from __future__ import annotations
@@ -39,8 +40,8 @@ def _unit(m: np.ndarray) -> np.ndarray:
 
 
 def in_context(statements: pd.DataFrame, embeddings: np.ndarray, encode: Callable[[Sequence[str]], np.ndarray],
-               weight: float) -> np.ndarray:
-    """Each statement's embedding blended with its answer's: ``unit(unit(s) + weight * unit(answer))``.
+               weight: float, max_words: int | None = None) -> np.ndarray:
+    """Each short statement's embedding blended with its answer's: ``unit(unit(s) + weight * unit(answer))``.
 
     Args:
         statements: ``response_id, text`` (and ``char_start``), one row per embedding.
@@ -48,6 +49,10 @@ def in_context(statements: pd.DataFrame, embeddings: np.ndarray, encode: Callabl
         encode: Embeds a list of texts (e.g. a cached :class:`~pipeline.nlp.embed.Embedder`'s ``encode``);
             only answers of two or more statements are embedded.
         weight: How much the answer counts beside the statement (0 = statement alone).
+        max_words: Only statements of at most this many words are blended (``None`` = all): a full
+            sentence carries its own subject, and an answer that makes several points would pull it
+            towards the others (on the bundled sample, whose answers join sentences on different
+            subjects, blending every statement merged its 25 themes into 11).
 
     Returns:
         A new ``(n, d)`` float32 array (statements alone in their answer keep their embedding as
@@ -56,8 +61,11 @@ def in_context(statements: pd.DataFrame, embeddings: np.ndarray, encode: Callabl
     out = np.array(embeddings, dtype=np.float32, copy=True)
     if weight <= 0 or "response_id" not in statements.columns or not len(statements):
         return out
-    sizes = statements.groupby("response_id")["response_id"].transform("size").to_numpy()
-    several = np.flatnonzero(sizes > 1)
+    sizes = statements["response_id"].map(statements["response_id"].value_counts()).to_numpy()
+    short = np.ones(len(statements), dtype=bool)
+    if max_words is not None:
+        short = statements["text"].astype(str).str.split().str.len().fillna(0).to_numpy() <= max_words
+    several = np.flatnonzero((sizes > 1) & short)
     if not len(several):
         return out
     answers = answer_texts(statements).to_numpy()

@@ -276,17 +276,19 @@ def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, 
     return out
 
 
-def statement_vectors(statements: pd.DataFrame, embed: Embed, context_weight: float) -> dict[str, np.ndarray]:
+def statement_vectors(statements: pd.DataFrame, embed: Embed, context_weight: float,
+                      max_words: int | None = None) -> dict[str, np.ndarray]:
     """Each statement's vector, read in its whole answer when ``context_weight`` > 0.
 
     "It's in the plan." or "Nothing about that in there." match an action only through the rest of
-    their answer (:func:`pipeline.nlp.context.in_context`, ``context_weight`` in ``plancheck.yaml``).
+    their answer (:func:`pipeline.nlp.context.in_context`, ``context_weight`` and ``context_max_words``
+    in ``plancheck.yaml``).
     """
     from pipeline.nlp.context import in_context
 
     if not len(statements):
         return {}
-    vecs = in_context(statements, embed(statements["text"].astype(str).tolist()), embed, context_weight)
+    vecs = in_context(statements, embed(statements["text"].astype(str).tolist()), embed, context_weight, max_words)
     return dict(zip(statements["statement_id"], vecs, strict=True))
 
 
@@ -648,7 +650,7 @@ def check_plan(
     voiced = statements.loc[statements["speaker"].isin(p["speakers"])].sort_values("statement_id").reset_index(drop=True)
     themes = consultation_themes(voiced, codes, codebook, topics, statement_topics, p)
     themes = profile_themes(themes, voiced, p)
-    vec_of = statement_vectors(voiced, embed, float(p["context_weight"]))
+    vec_of = statement_vectors(voiced, embed, float(p["context_weight"]), int(p["context_max_words"]))
     t_vecs = theme_vectors(themes, voiced, embed, p, vec_of)
     a_vecs = embed(actions["text"].astype(str).tolist())
     text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
