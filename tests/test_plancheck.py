@@ -409,7 +409,8 @@ def test_a_fragment_is_matched_through_its_answer_when_context_counts() -> None:
     st = pd.DataFrame({"statement_id": ["s1", "s2", "s3"], "response_id": ["r1", "r1", "r2"],
                        "text": ["Support on release matters.", "It's in the plan.", "The bus is late."],
                        "char_start": [0, 28, 0]})
-    alone, read = statement_vectors(st, embed, 0.0), statement_vectors(st, embed, 1.0)
+    own = embed(st["text"].tolist())
+    alone, read = statement_vectors(st, own, embed, 0.0), statement_vectors(st, own, embed, 1.0)
     release = np.array(axes["release"])
     assert alone["s2"] @ release == pytest.approx(0.0)
     assert read["s2"] @ release > 0.35  # the fragment now leans towards its answer's subject (cos 0.38)

