@@ -4,7 +4,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from pipeline.nlp.context import answer_texts, in_context
+from pipeline.nlp.context import answer_texts, antecedents, in_context
 
 
 def _statements() -> pd.DataFrame:
@@ -68,3 +68,43 @@ def test_in_context_leaves_long_statements_alone():
     out = in_context(st, emb, lambda t: np.array([[1.0, 0, 0]] * len(t)), weight=1.0, max_words=3)
     assert out[1, 0] > 0.5  # the three-word fragment is read in its answer
     np.testing.assert_array_equal(out[2], [0, 0, 1.0])  # the four-word sentence keeps its own vector
+
+
+def _chain() -> pd.DataFrame:
+    # R1: a subject, two statements pointing back at it, then a new point; R2 opens with "So".
+    return pd.DataFrame({
+        "statement_id": ["a", "b", "c", "d", "e", "f"],
+        "response_id": ["R1", "R1", "R1", "R1", "R2", "R2"],
+        "text": ["Sites keep closing down.", "So families move every few weeks.", "\u201cThat\u2019s not in the plan.",
+                 "Interpreters are another matter.", "So, not really.", "Courts need interpreters."],
+        "char_start": [0, 25, 60, 90, 0, 20],
+    })
+
+
+def test_antecedents_point_back_to_the_head_of_a_chain():
+    got = antecedents(_chain(), openers=["so", "that's"])
+    # "That's ..." (typographic quote and apostrophe) points past "So ..." to the subject; a statement that
+    # opens its answer has no antecedent, and one that does not point back has none either
+    assert got.tolist() == [-1, 0, 0, -1, -1, -1]
+
+
+def test_antecedents_follow_char_order_and_need_openers():
+    st = _chain().iloc[[2, 1, 0]].reset_index(drop=True)  # rows out of order: char_start puts them back
+    assert antecedents(st, openers=["so", "that's"]).tolist() == [2, 2, -1]
+    assert (antecedents(st, openers=[]) == -1).all()
+
+
+def test_in_context_back_weight_reads_a_statement_beside_its_antecedent():
+    st = _chain()
+    emb = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
+
+    def fail(texts):
+        raise AssertionError("weight 0: no answer is embedded")
+
+    out = in_context(st, emb, fail, weight=0.0, back_weight=1.0, openers=["so", "that's"])
+    np.testing.assert_allclose(out[2], [1 / np.sqrt(2), 0, 1 / np.sqrt(2)], atol=1e-6)  # beside "Sites ..."
+    np.testing.assert_allclose(out[1], [1 / np.sqrt(2), 1 / np.sqrt(2), 0], atol=1e-6)
+    for i in (0, 3, 4, 5):  # no antecedent: unchanged
+        np.testing.assert_array_equal(out[i], emb[i].astype(np.float32))
+    unchanged = in_context(st, emb, fail, weight=0.0, back_weight=0.0, openers=["so", "that's"])
+    np.testing.assert_array_equal(unchanged, emb.astype(np.float32))

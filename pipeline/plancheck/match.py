@@ -277,19 +277,29 @@ def theme_vectors(themes: pd.DataFrame, statements: pd.DataFrame, embed: Embed, 
 
 
 def statement_vectors(statements: pd.DataFrame, embeddings: np.ndarray, embed: Embed, context_weight: float,
-                      max_words: int | None = None) -> dict[str, np.ndarray]:
+                      max_words: int | None = None, back_weight: float = 0.0,
+                      long_weight: float = 0.0) -> dict[str, np.ndarray]:
     """Each statement's vector (``embeddings``, one per row), read in its whole answer when ``context_weight`` > 0.
 
     "It's in the plan." or "Nothing about that in there." match an action only through the rest of
-    their answer (:func:`pipeline.nlp.context.in_context`, ``context_weight`` and ``context_max_words``
-    in ``plancheck.yaml``); ``embed`` embeds those answers.
+    their answer (:func:`pipeline.nlp.context.in_context`, ``context_weight``, ``context_max_words`` and,
+    for longer statements, ``context_long_weight`` in ``plancheck.yaml``); ``embed`` embeds those answers. A statement that points back ("That's not in
+    there.") is also read beside the sentence before it (``back_weight``, ``back_reference_weight`` in
+    ``plancheck.yaml``; the openers are ``context.back_reference_openers`` of ``settings.yaml``).
     """
     from pipeline.nlp.context import in_context
 
     if not len(statements):
         return {}
-    vecs = in_context(statements, embeddings, embed, context_weight, max_words)
+    vecs = in_context(statements, embeddings, embed, context_weight, max_words, back_weight, None, long_weight)
     return dict(zip(statements["statement_id"], vecs, strict=True))
+
+
+def _context_vectors(statements: pd.DataFrame, embeddings: np.ndarray, embed: Embed,
+                     p: Mapping[str, Any]) -> dict[str, np.ndarray]:
+    """:func:`statement_vectors` with the context settings of the run's params (``plancheck.yaml``)."""
+    return statement_vectors(statements, embeddings, embed, float(p["context_weight"]), int(p["context_max_words"]),
+                             float(p["back_reference_weight"]), float(p["context_long_weight"]))
 
 
 # ------------------------------------------------------------------------------------------------ matching
@@ -653,7 +663,7 @@ def check_plan(
     a_vecs = embed(actions["text"].astype(str).tolist())
     # each statement embedded once: for the themes, the statement-to-action matches and the evidence
     s_vecs = embed(voiced["text"].astype(str).tolist()) if len(voiced) else np.zeros((0, a_vecs.shape[1]))
-    vec_of = statement_vectors(voiced, s_vecs, embed, float(p["context_weight"]), int(p["context_max_words"]))
+    vec_of = _context_vectors(voiced, s_vecs, embed, p)
     t_vecs = theme_vectors(themes, voiced, embed, p, vec_of)
     text_of = dict(zip(voiced["statement_id"], voiced["text"].astype(str), strict=True))
     stmt_sims, shares, tops = _statement_matches(themes, vec_of, a_vecs, p)

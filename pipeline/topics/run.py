@@ -111,6 +111,9 @@ def _log_summary(s: dict, n_new_keyword_embeddings: int) -> None:
 def _record(params: dict, settings: Settings, plan_comments, s: dict, namer, nlp, cb, stop_words) -> dict:
     return {**params, "context_weight": float(_t(settings, "context_weight")),
             "context_max_words": int(_t(settings, "context_max_words")),
+            "context_long_weight": float(_t(settings, "context_long_weight")),
+            "back_reference_weight": float(_t(settings, "back_reference_weight")),
+            "back_reference_openers": list(settings.value("context.back_reference_openers")),
             "coverage_min_similarity": float(_t(settings, "coverage_min_similarity")),
             "coverage_min_code_share": float(_t(settings, "coverage_min_code_share")),
             "plan_comments": {"cues": list(plan_comments.cues), "openings": list(plan_comments.openings),
@@ -146,7 +149,8 @@ def run(tables: Tables, settings: Settings, *, codebook_path: Path | None = None
     log.info("embeddings: %d statements, %d newly embedded (the rest from the cache)", len(texts), embedder.n_computed)
     # A statement is read in its answer ("That's the bit they got right."): see pipeline/nlp/context.py.
     embeddings = in_context(statements, embeddings, embedder.encode, float(_t(settings, "context_weight")),
-                            int(_t(settings, "context_max_words")))
+                            int(_t(settings, "context_max_words")), float(_t(settings, "back_reference_weight")),
+                            settings.value("context.back_reference_openers"), float(_t(settings, "context_long_weight")))
     descriptions, areas = _areas(cb, embedder)
     params = model_params(settings, min_statements)
     # Keyword candidates go through the same disk cache as the statements, so a rerun embeds nothing.
