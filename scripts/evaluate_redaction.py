@@ -167,19 +167,26 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("set", type=Path, help="JSON-lines sentence set")
     ap.add_argument("--quasi", type=Path, default=None, help="JSON-lines quasi-identifier fixtures")
     ap.add_argument("--no-ner", action="store_true", help="rules and gazetteer only")
+    ap.add_argument("--no-model", action="store_true",
+                    help="without the learned name model (as name_model.enabled: false in config/redaction.yaml)")
     ap.add_argument("--misses", action="store_true", help="print every miss (development set only)")
     ap.add_argument("--json", type=Path, default=None, help="write the figures to this file")
     args = ap.parse_args(argv)
 
     rows = load(args.set)
     cfg = config.load_yaml("redaction.yaml")
+    if args.no_model:
+        cfg = {**cfg, "name_model": {**(cfg.get("name_model") or {}), "enabled": False}}
+    model_on = bool((cfg.get("name_model") or {}).get("enabled"))
     t0 = time.perf_counter()
     df = pd.DataFrame({"text": [r["text"] for r in rows], "language": ["en"] * len(rows)})
     redacted = redact(df, cfg, use_ner=not args.no_ner)["text"].tolist()
     seconds = time.perf_counter() - t0
     res = score(rows, redacted)
     res["seconds"] = round(seconds, 2)
-    print(f"Redaction on {args.set} ({res['sentences']} sentences, {seconds:.1f} s, NER {'off' if args.no_ner else 'on'})")
+    res["name_model"] = model_on
+    print(f"Redaction on {args.set} ({res['sentences']} sentences, {seconds:.1f} s, NER {'off' if args.no_ner else 'on'}, "
+          f"name model {'on' if model_on else 'off'})")
     print(f"{'kind':<15}{'items':>7}{'recall':>9}{'precision':>11}{'partial':>9}")
     for kind, m in res["per_kind"].items():
         print(f"{kind:<15}{m['items']:>7}{_fmt(m['recall']):>9}{_fmt(m['precision']):>11}{m['partial']:>9}")

@@ -172,7 +172,9 @@ def test_log_says_what_was_replaced_without_the_value_and_sorts_checks_first():
             "language": ["en", "en", "en"],
         }
     )
-    out = redact(df, CFG, use_ner=False)
+    # the rules alone (the learned name model, issue 17, takes "Zorblax" for a name: see below)
+    rules_only = {**CFG, "name_model": {**CFG.get("name_model", {}), "enabled": False}}
+    out = redact(df, rules_only, use_ner=False)
     log = redaction_log_table(out)
     assert "07700" not in log.to_csv() and "Tyrone" not in log.to_csv() and "Davies" not in log.to_csv()
     r1 = log[log["response_id"] == "R1"]
@@ -181,6 +183,10 @@ def test_log_says_what_was_replaced_without_the_value_and_sorts_checks_first():
     # an answer with a capitalised word nobody explained comes first, so a possible miss is seen early
     assert log.iloc[0]["response_id"] == "R3" and "Zorblax" in log.iloc[0]["check"]
     assert "R2" not in set(log["response_id"])
+    # with the model, a name only it found is low-confidence: that answer still comes first, without the value
+    log = redaction_log_table(redact(df, {**CFG, "name_model": {**CFG["name_model"], "enabled": True}}, use_ner=False))
+    assert log.iloc[0]["response_id"] == "R3" and log.iloc[0]["source"] == "model"
+    assert "found only by model" in log.iloc[0]["check"] and "Zorblax" not in log.to_csv()
 
 
 def test_gazetteer_comes_from_licensed_packages():

