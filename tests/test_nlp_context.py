@@ -108,3 +108,13 @@ def test_in_context_back_weight_reads_a_statement_beside_its_antecedent():
         np.testing.assert_array_equal(out[i], emb[i].astype(np.float32))
     unchanged = in_context(st, emb, fail, weight=0.0, back_weight=0.0, openers=["so", "that's"])
     np.testing.assert_array_equal(unchanged, emb.astype(np.float32))
+
+
+def test_in_context_long_weight_reads_longer_statements_in_their_answer():
+    st = _statements()  # R2: "It's in there." (3 words) and "Support after release matters." (4 words)
+    emb = np.array([[1.0, 0, 0], [0, 1.0, 0], [0, 0, 1.0], [1.0, 0, 0]])
+    answer = lambda t: np.array([[1.0, 0, 0]] * len(t))  # noqa: E731
+    out = in_context(st, emb, answer, weight=0.0, max_words=3, long_weight=1.0)
+    np.testing.assert_allclose(out[2], [1 / np.sqrt(2), 0, 1 / np.sqrt(2)], atol=1e-6)  # the longer one moves
+    np.testing.assert_array_equal(out[1], [0, 1.0, 0])  # the short one, weight 0, stays
+    np.testing.assert_array_equal(out[0], [1.0, 0, 0])  # alone in its answer

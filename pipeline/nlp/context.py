@@ -153,16 +153,3 @@ def in_context(statements: pd.DataFrame, embeddings: np.ndarray, encode: Callabl
     own = _unit(out[several].astype(np.float64))
     out[several] = _unit(own + weights[several, None] * answer_vecs[inverse]).astype(np.float32)
     return out
-    sizes = statements["response_id"].map(statements["response_id"].value_counts()).to_numpy()
-    short = np.ones(len(statements), dtype=bool)
-    if max_words is not None:
-        short = statements["text"].astype(str).str.split().str.len().fillna(0).to_numpy() <= max_words
-    several = np.flatnonzero((sizes > 1) & short)
-    if not len(several):
-        return out
-    answers = answer_texts(statements).to_numpy()
-    unique, inverse = np.unique(answers[several], return_inverse=True)
-    answer_vecs = _unit(np.asarray(encode(list(unique)), dtype=np.float64))
-    own = _unit(out[several].astype(np.float64))
-    out[several] = _unit(own + weight * answer_vecs[inverse]).astype(np.float32)
-    return out
