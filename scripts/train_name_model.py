@@ -256,8 +256,8 @@ def main(argv: list[str] | None = None) -> int:
     if bad:
         raise SystemExit(f"unknown feature groups {bad}; choose from {', '.join(FEATURE_GROUPS)}")
     files = [f.strip() for f in (args.files or ",".join(opts.get("training_files") or [])).split(",") if f.strip()]
-    sources = args.veto_sources.split(",") if args.veto_sources else opts.get("veto_sources") or ["gazetteer", "ner"]
-    opts = {"C": float(args.C if args.C is not None else opts.get("C", 1.0)), "min_count": int(opts.get("min_count", 2)),
+    sources = args.veto_sources.split(",") if args.veto_sources else opts["veto_sources"]
+    opts = {"C": float(args.C if args.C is not None else opts["C"]), "min_count": int(opts["min_count"]),
             "veto_sources": sources, "file_weights": dict(opts.get("file_weights") or {})}
     if args.file_weight is not None:
         opts["file_weights"] = {f: args.file_weight for f in (args.weighted_files or "train1.jsonl,train2.jsonl").split(",")}

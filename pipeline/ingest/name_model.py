@@ -504,9 +504,14 @@ def model_from_config(config: Mapping[str, Any]) -> NameModel | None:
     if not cfg or not cfg.get("enabled", False):
         return None
     path = cfg.get("file") or DEFAULT_MODEL
-    return NameModel.load(path, threshold=float(cfg.get("threshold", 0.5)), veto_below=cfg.get("veto_below"),
-                          veto_sources=cfg.get("veto_sources") or VETO_SOURCES,
-                          ner_everywhere=bool(cfg.get("ner_everywhere", False)))
+    from pipeline.settings import lookup
+
+    def setting(key: str) -> Any:  # a key the given config lacks takes config/redaction.yaml's value
+        return lookup(config, f"name_model.{key}", "redaction.yaml")
+
+    # veto_below may be null on purpose (never drop), so it is read as given
+    return NameModel.load(path, threshold=float(setting("threshold")), veto_below=cfg.get("veto_below"),
+                          veto_sources=setting("veto_sources"), ner_everywhere=bool(setting("ner_everywhere")))
 
 
 __all__ = ["DEFAULT_MODEL", "FEATURE_GROUPS", "Candidate", "NameModel", "NameModelError", "candidates", "join_adjacent",
