@@ -37,14 +37,13 @@ import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from pipeline.errors import PipelineError
 
-if TYPE_CHECKING:  # pragma: no cover
-    from pipeline.ingest.names import NameFinder, NameSpan
+# names.py loads this module only when a NameFinder is built, so importing it here makes no cycle
+from pipeline.ingest.names import _STOP, NameFinder, NameSpan, is_english, is_everyday, merge_spans
 
 #: Where the shipped model lives (a path in the config is read relative to the project root).
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "name_model.json"
@@ -58,20 +57,6 @@ _WORDCHARS = "A-Za-z\u00c0-\u024f"
 _TOKEN = re.compile(rf"[{_WORDCHARS}](?:[{_WORDCHARS}0-9]|['\u2019\-](?=[{_WORDCHARS}]))*")
 _SPEECH_AFTER = re.compile(r"\s+(?:and|&|n)\s+(?:I|me|myself)\b")
 _ME_AND_BEFORE = re.compile(r"(?i:\b(?:me|I|myself)\s+(?:and|&|n|with))\s+$")
-
-
-@lru_cache(maxsize=1)
-def _stop() -> frozenset[str]:
-    from pipeline.ingest.names import _STOP
-
-    return _STOP
-
-
-@lru_cache(maxsize=65536)
-def _is_everyday(low: str) -> bool:
-    from pipeline.ingest.names import is_everyday
-
-    return is_everyday(low)
 
 
 class NameModelError(PipelineError, ValueError):
@@ -141,7 +126,6 @@ def word_features(finder: NameFinder, core: str, groups: frozenset[str]) -> tupl
         core: The word without a possessive.
         groups: Feature groups in use.
     """
-    from pipeline.ingest.names import is_english, is_everyday
 
     cache = finder.__dict__.setdefault("_word_feature_cache", {})
     key = (core, groups)
@@ -229,7 +213,7 @@ class _Describer:
     def candidates(self, found_words: bool) -> list[Candidate]:
         """Describe every word that passes :meth:`_may_be_name` (and found words when ``found_words``)."""
         out: list[Candidate] = []
-        stop = _stop()
+        stop = _STOP
         for i, (start, tok) in enumerate(self.toks):
             if start > 0 and self.text[start - 1] == "[" and tok.isupper() and not self.caps_text:
                 continue  # a placeholder ("[PHONE]")
@@ -238,7 +222,7 @@ class _Describer:
             if len(core) < 2 or low == "i" or low.startswith(("i'", "i\u2019")):
                 continue
             span = self.span_of(start) if self.names else None
-            if span is None and not self.caps_text and core[:1].islower() and (low in stop or _is_everyday(low)):
+            if span is None and not self.caps_text and core[:1].islower() and (low in stop or is_everyday(low)):
                 continue  # most words: a lower-case everyday or function word (the quick test of _may_be_name)
             if span is None and not self._may_be_name(start, core, low):
                 continue
@@ -254,12 +238,12 @@ class _Describer:
         cap = core[:1].isupper()
         if core.isupper() and len(core) > 3 and not self.caps_text:
             return False
-        if low in _stop() and low not in finder.first_names:
+        if low in _STOP and low not in finder.first_names:
             return False
         if not cap or self.caps_text:
             if self.language != "en" and not cap or len(low) < 3:
                 return False
-            if _is_everyday(low) or low in finder._verbs or low in finder._weak_verbs or low in finder.common_words:
+            if is_everyday(low) or low in finder._verbs or low in finder._weak_verbs or low in finder.common_words:
                 return False  # "went", "said" (also a first name), "hope": lower-case everyday words
         if low in finder.keep or finder.is_kept(core) or low in finder._ambiguous:
             return False  # kept words; words that are names only in a cue the rules know ("Hope said", "my uncle Barry")
@@ -452,7 +436,6 @@ class NameModel:
             Merged whole-word spans; words the model adds have source ``model`` and are joined to a
             found name or another added word with only spaces between them.
         """
-        from pipeline.ingest.names import NameSpan, merge_spans
 
         cands = candidates(finder, text, spans, entities, language, self.groups,
                            found_words=self.veto_below is not None)
@@ -480,7 +463,6 @@ def join_adjacent(text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
 
     "Filmon" (model) and "Tesfay" (rules) become one span, so one ``[NAME]`` stands for one name.
     """
-    from pipeline.ingest.names import NameSpan
 
     out: list[NameSpan] = []
     for s in spans:
