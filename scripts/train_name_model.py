@@ -37,6 +37,7 @@ from pipeline import config  # noqa: E402
 from pipeline.ingest.name_model import DEFAULT_MODEL, FEATURE_GROUPS, NameModel, candidates  # noqa: E402
 from pipeline.ingest.names import merge_spans  # noqa: E402
 from pipeline.ingest.redact import Redactor, _lay_out  # noqa: E402
+from scripts.evaluate_redaction import _fmt, score  # noqa: E402 - scored and printed as make evaluate-redaction does
 
 SETS = ROOT / "data" / "eval" / "redaction"
 #: Files that must never be read here: the held-out sets the lead measures.
@@ -151,8 +152,6 @@ def redacted_texts(prep: Prepared, finder, model: NameModel | None) -> list[str]
 
 def measure(prep: Prepared, finder, model: NameModel | None) -> dict[str, Any]:
     """NAME recall and precision and hard negatives kept, as ``scripts/evaluate_redaction.py`` scores them."""
-    from scripts.evaluate_redaction import score
-
     res = score(prep.rows, redacted_texts(prep, finder, model))
     name = res["per_kind"].get("NAME", {})
     return {"recall": name.get("recall"), "precision": name.get("precision"), "partial": name.get("partial"),
@@ -186,10 +185,6 @@ def model_file(weights: Mapping[str, float], groups: Sequence[str], opts: Mappin
         "weights": dict(weights),
     }
     return json.dumps(data, indent=0, ensure_ascii=False, sort_keys=False) + "\n"
-
-
-def _fmt(x: float | None) -> str:
-    return "  n/a" if x is None else f"{x:.3f}"
 
 
 def lofo(preps: Sequence[Prepared], finder, groups: Sequence[str], opts: Mapping[str, Any], thresholds: Sequence[float],
