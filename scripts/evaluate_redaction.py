@@ -6,7 +6,8 @@ The sentences are redacted as English answers by :func:`pipeline.ingest.redact.r
 as ingest runs it), then:
 
 - **recall per kind**: a personal item is caught when none of its words is left in the redacted
-  sentence (words of three letters or more, case-sensitive as labelled). A name with some words left
+  sentence (words of three letters or more, case-sensitive as labelled) more often than the sentence
+  holds it outside its personal items. A name with some words left
   and some replaced is a **partial** redaction (a miss; "[NAME]Connor" would be one).
 - **precision per kind**: placeholders of that kind that stand for a labelled item, out of all the
   placeholders of that kind inserted (an item written twice in a sentence counts twice).
@@ -85,9 +86,12 @@ def score(rows: list[dict], redacted: list[str]) -> dict:
             parts = _words(value) or [value]
             left = []
             for w in parts:
-                # case-sensitive, as the sets are written: "Hope said there's no hope" labels only "Hope"
-                in_keep = sum(_count(w, k, False) for k in keeps)
-                if _count(w, red, False) > in_keep:
+                # case-sensitive, as the sets are written: "Hope said there's no hope" labels only "Hope".
+                # The word may stay as often as the sentence has it outside its personal items ("probation"
+                # in "(probation, Wrexham) - callum.sinclair.probation@gmail.com" is the role, not the email).
+                outside = _count(w, text, False) - sum(
+                    _count(w, str(p["text"]), False) * _occurrences(str(p["text"]), text) for p in row["pii"])
+                if _count(w, red, False) > max(outside, 0):
                     left.append(w)
             if not left:
                 caught[kind] += n
@@ -166,7 +170,8 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("set", type=Path, help="JSON-lines sentence set")
     ap.add_argument("--quasi", type=Path, default=None, help="JSON-lines quasi-identifier fixtures")
-    ap.add_argument("--no-ner", action="store_true", help="rules and gazetteer only")
+    ap.add_argument("--no-ner", action="store_true", help="no spaCy NER (whatever spacy_ner in config/redaction.yaml says)")
+    ap.add_argument("--ner", action="store_true", help="with spaCy's NER (as spacy_ner: true in config/redaction.yaml)")
     ap.add_argument("--no-model", action="store_true",
                     help="without the learned name model (as name_model.enabled: false in config/redaction.yaml)")
     ap.add_argument("--misses", action="store_true", help="print every miss (development set only)")
@@ -177,7 +182,10 @@ def main(argv: list[str] | None = None) -> int:
     cfg = config.load_yaml("redaction.yaml")
     if args.no_model:
         cfg = {**cfg, "name_model": {**(cfg.get("name_model") or {}), "enabled": False}}
+    if args.ner:
+        cfg = {**cfg, "spacy_ner": True}
     model_on = bool((cfg.get("name_model") or {}).get("enabled"))
+    ner_on = not args.no_ner and bool(cfg.get("spacy_ner"))
     t0 = time.perf_counter()
     df = pd.DataFrame({"text": [r["text"] for r in rows], "language": ["en"] * len(rows)})
     redacted = redact(df, cfg, use_ner=not args.no_ner)["text"].tolist()
@@ -185,7 +193,8 @@ def main(argv: list[str] | None = None) -> int:
     res = score(rows, redacted)
     res["seconds"] = round(seconds, 2)
     res["name_model"] = model_on
-    print(f"Redaction on {args.set} ({res['sentences']} sentences, {seconds:.1f} s, NER {'off' if args.no_ner else 'on'}, "
+    res["spacy_ner"] = ner_on
+    print(f"Redaction on {args.set} ({res['sentences']} sentences, {seconds:.1f} s, NER {'on' if ner_on else 'off'}, "
           f"name model {'on' if model_on else 'off'})")
     print(f"{'kind':<15}{'items':>7}{'recall':>9}{'precision':>11}{'partial':>9}")
     for kind, m in res["per_kind"].items():

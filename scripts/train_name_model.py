@@ -35,13 +35,12 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import config  # noqa: E402
 from pipeline.ingest.name_model import DEFAULT_MODEL, FEATURE_GROUPS, NameModel, candidates  # noqa: E402
-from pipeline.ingest.names import merge_spans  # noqa: E402
 from pipeline.ingest.redact import Redactor, _lay_out  # noqa: E402
 from scripts.evaluate_redaction import _fmt, score  # noqa: E402 - scored and printed as make evaluate-redaction does
 
 SETS = ROOT / "data" / "eval" / "redaction"
 #: Files that must never be read here: the held-out sets the lead measures.
-HELD_OUT = frozenset({"eval2.jsonl", "eval3.jsonl", "eval4.jsonl"})
+HELD_OUT = frozenset({"eval5.jsonl", "eval6.jsonl"})
 
 
 @dataclass
@@ -141,13 +140,8 @@ def fit(feats: Sequence[Sequence[str]], labels: Sequence[int], c_value: float, m
 
 def redacted_texts(prep: Prepared, finder, model: NameModel | None) -> list[str]:
     """The file's sentences redacted as ingest would, with ``model`` (or without, ``None``)."""
-    out = []
-    for t, spans, ents in zip(prep.texts, prep.spans, prep.entities, strict=True):
-        if model is not None:
-            spans = model.apply(finder, t, spans, ents, "en")
-        spans = merge_spans([*spans, *finder.repeats(t, spans)])
-        out.append(_lay_out(t, spans)[0])
-    return out
+    return [_lay_out(t, finder.complete(t, spans, ents, "en", model=model))[0]
+            for t, spans, ents in zip(prep.texts, prep.spans, prep.entities, strict=True)]
 
 
 def measure(prep: Prepared, finder, model: NameModel | None) -> dict[str, Any]:
@@ -196,7 +190,8 @@ def lofo(preps: Sequence[Prepared], finder, groups: Sequence[str], opts: Mapping
         weights = train(rest, finder, groups, opts["C"], opts["min_count"], opts["file_weights"])
         table[held.name] = {"rules": measure(held, finder, None)}
         for th in thresholds:
-            m = NameModel(weights, tuple(groups), th, veto, frozenset(opts["veto_sources"]))
+            m = NameModel(weights, tuple(groups), th, veto, frozenset(opts["veto_sources"]),
+                          adjacent_threshold=opts.get("adjacent_threshold"))
             table[held.name][f"{th:g}"] = measure(held, finder, m)
     keys = ["rules", *(f"{th:g}" for th in thresholds)]
     print(f"groups={','.join(groups)} C={opts['C']} min_count={opts['min_count']} veto_below={veto}")
@@ -233,12 +228,15 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--thresholds", default=None, help="comma-separated thresholds for --lofo (default: the config's)")
     ap.add_argument("--groups", default=None, help=f"feature groups (default: the config's; any of {','.join(FEATURE_GROUPS)})")
     ap.add_argument("--veto", type=float, default=None, help="veto_below for --lofo (default: the config's)")
+    ap.add_argument("--adjacent", type=float, default=None,
+                    help="adjacent_threshold for --lofo (default: the config's; negative: none)")
     ap.add_argument("--veto-sources", default=None, help="sources the veto may drop (default: the config's)")
     ap.add_argument("--ner-everywhere", type=int, default=None, help="1/0: NER labels for every candidate (default: config)")
     ap.add_argument("--file-weight", type=float, default=None, help="weight of --weighted-files' examples")
     ap.add_argument("--weighted-files", default=None, help="files --file-weight applies to")
     ap.add_argument("--C", type=float, default=None, help="inverse regularisation strength (default: the config's)")
     ap.add_argument("--files", default=None, help="comma-separated training files (default: the config's)")
+    ap.add_argument("--no-ner", action="store_true", help="no spaCy NER (and no 'ner' feature group): rules and model only")
     ap.add_argument("--misses", action="store_true", help="with --lofo, print the left-out files' misses")
     ap.add_argument("--out", type=Path, default=None, help="model file to write (default: the config's)")
     ap.add_argument("--json", type=Path, default=None, help="with --lofo, write the figures to this file")
@@ -252,7 +250,9 @@ def main(argv: list[str] | None = None) -> int:
         raise SystemExit(f"unknown feature groups {bad}; choose from {', '.join(FEATURE_GROUPS)}")
     files = [f.strip() for f in (args.files or ",".join(opts.get("training_files") or [])).split(",") if f.strip()]
     sources = args.veto_sources.split(",") if args.veto_sources else opts["veto_sources"]
+    adjacent = args.adjacent if args.adjacent is not None else opts.get("adjacent_threshold")
     opts = {"C": float(args.C if args.C is not None else opts["C"]), "min_count": int(opts["min_count"]),
+            "adjacent_threshold": None if adjacent is None or adjacent < 0 else float(adjacent),
             "veto_sources": sources, "file_weights": dict(opts.get("file_weights") or {})}
     if args.file_weight is not None:
         opts["file_weights"] = {f: args.file_weight for f in (args.weighted_files or "train1.jsonl,train2.jsonl").split(",")}
@@ -263,7 +263,10 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         raise SystemExit("no training files: set name_model.training_files in config/redaction.yaml")
     t0 = time.perf_counter()
-    redactor = Redactor(rules_only(cfg), use_ner=True)
+    if args.no_ner:
+        groups = [g for g in groups if g != "ner"]
+    # a model without NER features learns from what the rules alone find (NER spans would be candidates' sources)
+    redactor = Redactor(rules_only(cfg), use_ner="ner" in groups)
     everywhere = bool(args.ner_everywhere if args.ner_everywhere is not None else cfg["name_model"].get("ner_everywhere"))
     preps = [prepare(SETS / f, redactor, everywhere) for f in files]
     finder = redactor.names

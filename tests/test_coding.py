@@ -114,6 +114,13 @@ def test_segment_welsh_and_max_words():
     assert group_spans(short, sentence_spans(short), min_words=5, max_words=1) == [(0, 3), (4, 9)]
 
 
+def test_an_opening_bracket_goes_with_the_sentence_it_opens():
+    # the sentencizer leaves "[" on the sentence before: "NAME] told me" would name a theme
+    text = "Parents should be told when police talk to our children. [NAME] told me after. (Really.) Yes."
+    assert [text[a:b] for a, b in sentence_spans(text)] == [
+        "Parents should be told when police talk to our children.", "[NAME] told me after.", "(Really.)", "Yes."]
+
+
 # ----------------------------------------------------------------------------- lexicon
 def test_lexicon_matches_whole_phrases_and_welsh_mutations():
     lex = Lexicon({"A": {"en": ["stop and search", "search"], "cy": ["gwrando"]}})

@@ -168,11 +168,11 @@ def test_log_says_what_was_replaced_without_the_value_and_sorts_checks_first():
     df = pd.DataFrame(
         {
             "response_id": ["R1", "R2", "R3"],
-            "text": ["Ring 07700 900123, ask for Tyrone Davies.", "Nothing personal here.", "We saw Zorblax there."],
+            "text": ["Ring 07700 900123, ask for Tyrone Davies.", "Nothing personal here.", "They searched Yaretzi twice in one week."],
             "language": ["en", "en", "en"],
         }
     )
-    # the rules alone (the learned name model, issue 17, takes "Zorblax" for a name: see below)
+    # the rules alone (the learned name model, issue 17, takes "Yaretzi" for a name: see below)
     rules_only = {**CFG, "name_model": {**CFG.get("name_model", {}), "enabled": False}}
     out = redact(df, rules_only, use_ner=False)
     log = redaction_log_table(out)
@@ -181,12 +181,12 @@ def test_log_says_what_was_replaced_without_the_value_and_sorts_checks_first():
     assert set(r1["kind"]) == {"PHONE", "NAME"} and (r1["placeholder"] == "[" + r1["kind"] + "]").all()
     assert r1.loc[r1["kind"] == "NAME", "before"].iloc[0].endswith("ask for")
     # an answer with a capitalised word nobody explained comes first, so a possible miss is seen early
-    assert log.iloc[0]["response_id"] == "R3" and "Zorblax" in log.iloc[0]["check"]
+    assert log.iloc[0]["response_id"] == "R3" and "Yaretzi" in log.iloc[0]["check"]
     assert "R2" not in set(log["response_id"])
     # with the model, a name only it found is low-confidence: that answer still comes first, without the value
     log = redaction_log_table(redact(df, {**CFG, "name_model": {**CFG["name_model"], "enabled": True}}, use_ner=False))
     assert log.iloc[0]["response_id"] == "R3" and log.iloc[0]["source"] == "model"
-    assert "found only by model" in log.iloc[0]["check"] and "Zorblax" not in log.to_csv()
+    assert "found only by model" in log.iloc[0]["check"] and "Yaretzi" not in log.to_csv()
 
 
 def test_gazetteer_comes_from_licensed_packages():
@@ -326,3 +326,45 @@ def test_loading_the_ner_leaves_torch_importable():
 
     load_ner()
     assert sys.modules.get("torch", "not imported") is not None  # not left marked unimportable
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # an address word makes a house number and capitalised words before a comma or postcode an address
+        ("address for the voucher: 58 Broadway, Roath, Cardiff", "address for the voucher: [ADDRESS], Roath, Cardiff"),
+        ("Ro'n i'n byw yn 9 Maes yr Haf, Llangefni, pan", "Ro'n i'n byw yn [ADDRESS], Llangefni, pan"),
+        ("I live at Flat 12b, Heol Siloh, no house number", "I live at [ADDRESS], no house number"),
+        ("Letters to Flat 2, 61 Cowbridge Road East, Canton", "Letters to [ADDRESS], Canton"),
+        ("Mae hi'n byw yn 7 Heol Tŷ Gwyn, Maesteg.", "Mae hi'n byw yn [ADDRESS], Maesteg."),
+        ("I moved to Cardiff in 2019, then lived at the hostel", "I moved to Cardiff in 2019, then lived at the hostel"),
+        # phones: a number from abroad, an extension, a mistyped number after a phone word
+        ("number +48 601 223 448.", "number [PHONE]."),
+        ("Phone (work): 01443 493 112 ext 204.", "Phone (work): [PHONE]."),
+        ("Tel (01792) 496 0183, my aunty", "Tel [PHONE], my aunty"),
+        ("He was number 12 in the queue, 0123 4567", "He was number 12 in the queue, 0123 4567"),
+        ("call 999 now", "call 999 now"),
+        # dates of birth: a stop after the cue, a short year, a day in words, an old full date anywhere
+        ("d.o.b. 3rd May 1981, phone", "d.o.b. [DOB], phone"),
+        ("DOB: 21st June '06 | wing C", "DOB: [DOB] | wing C"),
+        ("Her date of birth is the twelfth of January 2009", "Her date of birth is [DOB]"),
+        ("the Home Office wrote 1 January 2005 on everything", "the Home Office wrote [DOB] on everything"),
+        ("On 3 May 2021 we met the inspector", "On 3 May 2021 we met the inspector"),
+        # a Welsh postcode typed in lower case without its space
+        ("Postcode: np190bj (typed like that)", "Postcode: [POSTCODE] (typed like that)"),
+    ],
+)
+def test_structured_kinds_in_the_forms_returns_use(text, expected):
+    assert _one(text)[0] == expected
+
+
+def test_no_part_of_a_name_is_left_beside_its_placeholder():
+    from pipeline.ingest.names import whole_words
+
+    text = "add me on snap its lilshaqz_cf5 if u want"
+    assert text[slice(*whole_words(text, 19, 27))] == "lilshaqz_cf5"  # the model found "lilshaqz"
+    text = "Mae Dewi'n byw yn y dref, Tyrone's mate said"
+    assert text[slice(*whole_words(text, 4, 8))] == "Dewi"  # a clitic ('n) or possessive stays
+    assert text[slice(*whole_words(text, 26, 32))] == "Tyrone"
+    # a double-barrelled surname after a found name joins it
+    assert _one("Errol Brown-Francis, 64, said he was stopped.")[0] == "[NAME], 64, said he was stopped."

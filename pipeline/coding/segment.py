@@ -61,7 +61,30 @@ def sentence_spans(text: str, language: str = "en") -> list[tuple[int, int]]:
                 if end - rstrip > start + lstrip:
                     spans.append((start + lstrip, end - rstrip))
         offset += len(line)
-    return spans
+    return _openers_forward(text, spans)
+
+
+#: Characters that open what follows them; the sentencizer leaves them at the end of the sentence before.
+_OPENERS = "[(\u201c\u2018"
+
+
+def _openers_forward(text: str, spans: list[tuple[int, int]]) -> list[tuple[int, int]]:
+    """Give an opening bracket or quote left at a sentence's end to the next sentence.
+
+    The sentencizer splits "... in school. [NAME] told me" after the "[", which leaves "NAME] told me"
+    (a broken placeholder a theme could be named by).
+    """
+    out = list(spans)
+    for i in range(len(out) - 1):
+        start, end = out[i]
+        n = 0
+        while end - n - 1 > start and text[end - n - 1] in _OPENERS and text[end - n - 2].isspace():
+            n += 1
+        if n:
+            cut = len(text[start : end - n].rstrip())
+            out[i] = (start, start + cut)
+            out[i + 1] = (end - n, out[i + 1][1])
+    return [(a, b) for a, b in out if b > a]
 
 
 def group_spans(text: str, spans: list[tuple[int, int]], min_words: int | None = None,

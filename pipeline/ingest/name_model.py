@@ -53,7 +53,7 @@ FEATURE_GROUPS = ("word", "lists", "char_ngrams", "context_words", "cues", "ner"
 #: Sources of a rule span the veto may drop (weak evidence); titles, cues and handles are never dropped.
 VETO_SOURCES = frozenset({"gazetteer", "ner"})
 
-_WORDCHARS = "A-Za-z\u00c0-\u024f"
+_WORDCHARS = "A-Za-z\u00c0-\u024f\u1e00-\u1eff"
 _TOKEN = re.compile(rf"[{_WORDCHARS}](?:[{_WORDCHARS}0-9]|['\u2019\-](?=[{_WORDCHARS}]))*")
 _SPEECH_AFTER = re.compile(r"\s+(?:and|&|n)\s+(?:I|me|myself)\b")
 _ME_AND_BEFORE = re.compile(r"(?i:\b(?:me|I|myself)\s+(?:and|&|n|with))\s+$")
@@ -363,6 +363,8 @@ class NameModel:
         groups: The feature groups the model was trained with.
         threshold: A word outside the rules' spans scoring at least this is a name.
         veto_below: Drop a gazetteer- or NER-only span whose words all score below this (``None``: never).
+        adjacent_threshold: A word next to a name (only a space between) scoring at least this joins it, so
+            "Amna [NAME]" becomes one "[NAME]" (``None``: ``threshold`` alone).
     """
 
     weights: Mapping[str, float]
@@ -372,11 +374,13 @@ class NameModel:
     veto_sources: frozenset[str] = VETO_SOURCES
     ner_everywhere: bool = False
     meta: Mapping[str, Any] = field(default_factory=dict)
+    adjacent_threshold: float | None = None
     _static_sums: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: str | Path, threshold: float = 0.5, veto_below: float | None = None,
-             veto_sources: Iterable[str] = VETO_SOURCES, ner_everywhere: bool = False) -> NameModel:
+             veto_sources: Iterable[str] = VETO_SOURCES, ner_everywhere: bool = False,
+             adjacent_threshold: float | None = None) -> NameModel:
         """Read a model file written by ``scripts/train_name_model.py``.
 
         Raises:
@@ -399,7 +403,8 @@ class NameModel:
             raise NameModelError(f"The name model {p} uses unknown feature groups {unknown}; retrain it.")
         meta = {k: v for k, v in data.items() if k != "weights"}
         return cls(weights, groups, float(threshold), None if veto_below is None else float(veto_below),
-                   frozenset(veto_sources), bool(ner_everywhere), meta)
+                   frozenset(veto_sources), bool(ner_everywhere), meta,
+                   None if adjacent_threshold is None else float(adjacent_threshold))
 
     def score(self, features: Iterable[str]) -> float:
         """Probability that a candidate with these features is a name."""
@@ -452,10 +457,45 @@ class NameModel:
             kept = [s for s in spans if not (s.kind == "NAME" and s.source in self.veto_sources
                                             and best.get((s.start, s.end), 1.0) < self.veto_below)]
         added = [NameSpan(c.start, c.end, "NAME", "model") for c, p in zip(cands, probs, strict=True)
-                 if not c.source and p >= self.threshold]
+                 if not c.source and p >= self.threshold and not _owned(text, c.start, spans)]
+        if self.adjacent_threshold is not None and self.adjacent_threshold < self.threshold:
+            added += _next_to_names(text, kept + added, [c for c, p in zip(cands, probs, strict=True)
+                                                        if not c.source and self.adjacent_threshold <= p < self.threshold])
         if not added:
             return kept
         return join_adjacent(text, merge_spans([*kept, *added]))
+
+
+_POSSESSIVE_GAP = re.compile(r"['\u2019]s?[ \t]+$")
+
+
+def _owned(text: str, start: int, spans: Sequence[NameSpan]) -> bool:
+    """The word follows a found name's possessive ("[NAME]'s Salt and Sand", "Gruffydd's Garage"): a thing the
+    person owns or made, not a second name."""
+    m = _POSSESSIVE_GAP.search(text, max(0, start - 4), start)
+    return m is not None and any(s.kind == "NAME" and s.end == m.start() for s in spans)
+
+
+def _next_to_names(text: str, names: Sequence[NameSpan], weak: Sequence[Candidate]) -> list[NameSpan]:
+    """The ``weak`` candidates with only a space or two between them and a name, repeated along a chain
+    ("Nguyễn Văn [NAME]": both words join)."""
+    ends = {s.end for s in names if s.kind == "NAME"}
+    starts = {s.start for s in names if s.kind == "NAME"}
+    out: list[NameSpan] = []
+    todo = sorted(weak, key=lambda c: c.start)
+    grew = True
+    while todo and grew:
+        grew = False
+        for c in list(todo):
+            after = any(text[e : c.start].strip(" \t") == "" and 0 < c.start - e <= 2 for e in ends if e <= c.start)
+            before = any(text[c.end : b].strip(" \t") == "" and 0 < b - c.end <= 2 for b in starts if b >= c.end)
+            if after or before:
+                out.append(NameSpan(c.start, c.end, "NAME", "model"))
+                ends.add(c.end)
+                starts.add(c.start)
+                todo.remove(c)
+                grew = True
+    return out
 
 
 def join_adjacent(text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
@@ -493,7 +533,8 @@ def model_from_config(config: Mapping[str, Any]) -> NameModel | None:
 
     # veto_below may be null on purpose (never drop), so it is read as given
     return NameModel.load(path, threshold=float(setting("threshold")), veto_below=cfg.get("veto_below"),
-                          veto_sources=setting("veto_sources"), ner_everywhere=bool(setting("ner_everywhere")))
+                          veto_sources=setting("veto_sources"), ner_everywhere=bool(setting("ner_everywhere")),
+                          adjacent_threshold=cfg.get("adjacent_threshold"))
 
 
 __all__ = ["DEFAULT_MODEL", "FEATURE_GROUPS", "Candidate", "NameModel", "NameModelError", "candidates", "join_adjacent",

