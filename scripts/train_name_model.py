@@ -40,7 +40,7 @@ from scripts.evaluate_redaction import _fmt, score  # noqa: E402 - scored and pr
 
 SETS = ROOT / "data" / "eval" / "redaction"
 #: Files that must never be read here: the held-out sets the lead measures.
-HELD_OUT = frozenset({"eval5.jsonl", "eval6.jsonl"})
+HELD_OUT = frozenset({"eval5.jsonl", "eval6.jsonl", "eval7.jsonl", "eval8.jsonl"})
 
 
 @dataclass
@@ -191,7 +191,8 @@ def lofo(preps: Sequence[Prepared], finder, groups: Sequence[str], opts: Mapping
         table[held.name] = {"rules": measure(held, finder, None)}
         for th in thresholds:
             m = NameModel(weights, tuple(groups), th, veto, frozenset(opts["veto_sources"]),
-                          adjacent_threshold=opts.get("adjacent_threshold"))
+                          adjacent_threshold=opts.get("adjacent_threshold"),
+                          veto_world_sources=frozenset(opts.get("veto_world_sources") or ()))
             table[held.name][f"{th:g}"] = measure(held, finder, m)
     keys = ["rules", *(f"{th:g}" for th in thresholds)]
     print(f"groups={','.join(groups)} C={opts['C']} min_count={opts['min_count']} veto_below={veto}")
@@ -230,6 +231,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--veto", type=float, default=None, help="veto_below for --lofo (default: the config's)")
     ap.add_argument("--adjacent", type=float, default=None,
                     help="adjacent_threshold for --lofo (default: the config's; negative: none)")
+    ap.add_argument("--veto-world", default=None, help="veto_world_sources for --lofo (default: the config's; 'none': none)")
     ap.add_argument("--veto-sources", default=None, help="sources the veto may drop (default: the config's)")
     ap.add_argument("--ner-everywhere", type=int, default=None, help="1/0: NER labels for every candidate (default: config)")
     ap.add_argument("--file-weight", type=float, default=None, help="weight of --weighted-files' examples")
@@ -253,6 +255,8 @@ def main(argv: list[str] | None = None) -> int:
     adjacent = args.adjacent if args.adjacent is not None else opts.get("adjacent_threshold")
     opts = {"C": float(args.C if args.C is not None else opts["C"]), "min_count": int(opts["min_count"]),
             "adjacent_threshold": None if adjacent is None or adjacent < 0 else float(adjacent),
+            "veto_world_sources": ([] if args.veto_world == "none" else args.veto_world.split(",")) if args.veto_world
+            else list(opts.get("veto_world_sources") or []),
             "veto_sources": sources, "file_weights": dict(opts.get("file_weights") or {})}
     if args.file_weight is not None:
         opts["file_weights"] = {f: args.file_weight for f in (args.weighted_files or "train1.jsonl,train2.jsonl").split(",")}

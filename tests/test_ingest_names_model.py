@@ -197,3 +197,18 @@ def test_a_weak_word_next_to_a_name_joins_it_along_a_chain():
     assert _next_to_names("Minh Nguyen told us", [NameSpan(0, 4, "NAME", "rules")], [cand(5, 11)]) == [
         NameSpan(5, 11, "NAME", "model")]
     assert _next_to_names("Nguyen said that Minh", [NameSpan(17, 21, "NAME", "rules")], [cand(0, 6)]) == []
+
+
+def test_country_and_language_words_feed_the_model_and_its_veto():
+    from pipeline.ingest.name_model import NameModel
+    from pipeline.ingest.names import world_words
+
+    world = world_words()
+    assert {"eritrea", "lingala", "tigrinya", "kong"} <= world and "tyrone" not in world
+    model = NameModel({"bias": 0.0}, veto_below=0.3, veto_sources=frozenset({"gazetteer"}),
+                      veto_world_sources=frozenset({"context"}))
+    text = "She speaks Lingala and Tyrone Davies helped"
+    assert model._may_veto(text, NameSpan(11, 18, "NAME", "context"))  # every word a language name
+    assert not model._may_veto(text, NameSpan(23, 35, "NAME", "context"))  # a person's name
+    assert not model._may_veto(text, NameSpan(11, 18, "NAME", "title"))  # a source outside both lists
+    assert model._may_veto(text, NameSpan(23, 35, "NAME", "gazetteer"))

@@ -43,7 +43,15 @@ from typing import Any
 from pipeline.errors import PipelineError
 
 # names.py loads this module only when a NameFinder is built, so importing it here makes no cycle
-from pipeline.ingest.names import _STOP, NameFinder, NameSpan, is_english, is_everyday, merge_spans
+from pipeline.ingest.names import (
+    _STOP,
+    NameFinder,
+    NameSpan,
+    is_english,
+    is_everyday,
+    merge_spans,
+    world_words,
+)
 
 #: Where the shipped model lives (a path in the config is read relative to the project root).
 DEFAULT_MODEL = Path(__file__).resolve().parent / "data" / "name_model.json"
@@ -156,6 +164,7 @@ def word_features(finder: NameFinder, core: str, groups: frozenset[str]) -> tupl
             "month": low in finder._months, "title": low in finder._titles,
             "org": low in finder._org_words, "relation": low in finder._relation_words,
             "ambiguous": low in finder._ambiguous, "particle": low in finder._particles,
+            "world": low in world_words(),
         }
         f += [f"is_{k}" for k, v in flags.items() if v]
         lex = f"{'F' if first else ''}{'S' if sur else ''}{'E' if every else 'W' if web2 else 'U'}"
@@ -365,6 +374,8 @@ class NameModel:
         veto_below: Drop a gazetteer- or NER-only span whose words all score below this (``None``: never).
         adjacent_threshold: A word next to a name (only a space between) scoring at least this joins it, so
             "Amna [NAME]" becomes one "[NAME]" (``None``: ``threshold`` alone).
+        veto_world_sources: Sources whose spans the veto may also drop when every word of them is a word of a
+            country, territory or language name (:func:`~pipeline.ingest.names.world_words`).
     """
 
     weights: Mapping[str, float]
@@ -375,12 +386,13 @@ class NameModel:
     ner_everywhere: bool = False
     meta: Mapping[str, Any] = field(default_factory=dict)
     adjacent_threshold: float | None = None
+    veto_world_sources: frozenset[str] = frozenset()
     _static_sums: dict[str, float] = field(default_factory=dict, repr=False, compare=False)
 
     @classmethod
     def load(cls, path: str | Path, threshold: float = 0.5, veto_below: float | None = None,
              veto_sources: Iterable[str] = VETO_SOURCES, ner_everywhere: bool = False,
-             adjacent_threshold: float | None = None) -> NameModel:
+             adjacent_threshold: float | None = None, veto_world_sources: Iterable[str] = ()) -> NameModel:
         """Read a model file written by ``scripts/train_name_model.py``.
 
         Raises:
@@ -404,7 +416,7 @@ class NameModel:
         meta = {k: v for k, v in data.items() if k != "weights"}
         return cls(weights, groups, float(threshold), None if veto_below is None else float(veto_below),
                    frozenset(veto_sources), bool(ner_everywhere), meta,
-                   None if adjacent_threshold is None else float(adjacent_threshold))
+                   None if adjacent_threshold is None else float(adjacent_threshold), frozenset(veto_world_sources))
 
     def score(self, features: Iterable[str]) -> float:
         """Probability that a candidate with these features is a name."""
@@ -425,6 +437,17 @@ class NameModel:
     def scores(self, cands: Sequence[Candidate]) -> list[float]:
         """:meth:`score_candidate` of each candidate."""
         return [self.score_candidate(c) for c in cands]
+
+    def _may_veto(self, text: str, span: NameSpan) -> bool:
+        """A span the veto may drop: from a weak source, or from ``veto_world_sources`` and made only of words
+        of country, territory or language names ("speaks Kurmanji and Sorani", "from Hong Kong")."""
+        if span.source in self.veto_sources:
+            return True
+        if span.source not in self.veto_world_sources:
+            return False
+        words = re.findall(r"[^\W\d_]+", text[span.start : span.end])
+        world = world_words()
+        return bool(words) and all(w.lower() in world for w in words)
 
     def apply(self, finder: NameFinder, text: str, spans: Sequence[NameSpan],
               entities: Sequence[tuple[int, int, str]] | None, language: str = "en") -> list[NameSpan]:
@@ -454,7 +477,7 @@ class NameModel:
                 if c.source:
                     s = next(s for s in spans if s.kind == "NAME" and s.start <= c.start < s.end)
                     best[(s.start, s.end)] = max(best.get((s.start, s.end), 0.0), p)
-            kept = [s for s in spans if not (s.kind == "NAME" and s.source in self.veto_sources
+            kept = [s for s in spans if not (s.kind == "NAME" and self._may_veto(text, s)
                                             and best.get((s.start, s.end), 1.0) < self.veto_below)]
         added = [NameSpan(c.start, c.end, "NAME", "model") for c, p in zip(cands, probs, strict=True)
                  if not c.source and p >= self.threshold and not _owned(text, c.start, spans)]
@@ -534,7 +557,8 @@ def model_from_config(config: Mapping[str, Any]) -> NameModel | None:
     # veto_below may be null on purpose (never drop), so it is read as given
     return NameModel.load(path, threshold=float(setting("threshold")), veto_below=cfg.get("veto_below"),
                           veto_sources=setting("veto_sources"), ner_everywhere=bool(setting("ner_everywhere")),
-                          adjacent_threshold=cfg.get("adjacent_threshold"))
+                          adjacent_threshold=cfg.get("adjacent_threshold"),
+                          veto_world_sources=setting("veto_world_sources") or ())
 
 
 __all__ = ["DEFAULT_MODEL", "FEATURE_GROUPS", "Candidate", "NameModel", "NameModelError", "candidates", "join_adjacent",

@@ -270,6 +270,23 @@ def is_english(low: str, modern: bool = True) -> bool:
     return False
 
 
+@lru_cache(maxsize=1)
+def world_words() -> frozenset[str]:
+    """Lower-case words of the English names of the world's countries, territories and languages.
+
+    From the Unicode CLDR data in ``babel`` (a project dependency): "eritrea", "jamaica", "hong", "kong",
+    "lingala", "tigrinya", "lithuanian". A feature of the learned name model, not a keep list: some are
+    also people's names ("Jordan", "India", "Georgia").
+    """
+    try:
+        from babel import Locale
+    except ImportError:  # the feature is then off
+        return frozenset()
+    en = Locale("en")
+    names = [*en.territories.values(), *en.languages.values()]
+    return frozenset(w.lower() for n in names for w in re.findall(r"[^\W\d_]+", str(n)) if len(w) > 2)
+
+
 @lru_cache(maxsize=65536)
 def is_everyday(low: str) -> bool:
     """True for an everyday English word: in the modern vocabulary (:func:`modern_words`), a function word,
