@@ -212,3 +212,13 @@ def test_country_and_language_words_feed_the_model_and_its_veto():
     assert not model._may_veto(text, NameSpan(23, 35, "NAME", "context"))  # a person's name
     assert not model._may_veto(text, NameSpan(11, 18, "NAME", "title"))  # a source outside both lists
     assert model._may_veto(text, NameSpan(23, 35, "NAME", "gazetteer"))
+
+
+def test_a_word_repeated_across_a_link_word_is_never_a_model_name():
+    from pipeline.ingest.name_model import _reduplicated
+
+    text = "Half and half. Bit by bit. Tyrone and Jamal came."
+    assert _reduplicated(text, 0, 4) and _reduplicated(text, 9, 13)  # both halves of "Half and half"
+    assert _reduplicated(text, 15, 18)  # "Bit by bit"
+    assert not _reduplicated(text, 27, 33)  # "Tyrone and Jamal"
+    assert _red("Half and half. Officers came.", _cfg(enabled=True)) == "Half and half. Officers came."

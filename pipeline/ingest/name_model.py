@@ -480,7 +480,8 @@ class NameModel:
             kept = [s for s in spans if not (s.kind == "NAME" and self._may_veto(text, s)
                                             and best.get((s.start, s.end), 1.0) < self.veto_below)]
         added = [NameSpan(c.start, c.end, "NAME", "model") for c, p in zip(cands, probs, strict=True)
-                 if not c.source and p >= self.threshold and not _owned(text, c.start, spans)]
+                 if not c.source and p >= self.threshold and not _owned(text, c.start, spans)
+                 and not _reduplicated(text, c.start, c.end)]
         if self.adjacent_threshold is not None and self.adjacent_threshold < self.threshold:
             added += _next_to_names(text, kept + added, [c for c, p in zip(cands, probs, strict=True)
                                                         if not c.source and self.adjacent_threshold <= p < self.threshold])
@@ -497,6 +498,18 @@ def _owned(text: str, start: int, spans: Sequence[NameSpan]) -> bool:
     person owns or made, not a second name."""
     m = _POSSESSIVE_GAP.search(text, max(0, start - 4), start)
     return m is not None and any(s.kind == "NAME" and s.end == m.start() for s in spans)
+
+
+_LINKS = r"(?:and|or|by|to|after|for|upon|&|n)"
+
+
+def _reduplicated(text: str, start: int, end: int) -> bool:
+    """The word is repeated across a link word ("Half and half.", "Bit by bit", "Again and again"): an idiom,
+    never a person's name."""
+    word = re.escape(text[start:end])
+    after = re.match(rf"\s+{_LINKS}\s+{word}(?![^\W\d_])", text[end:], re.I)
+    before = re.search(rf"(?<![^\W\d_]){word}\s+{_LINKS}\s+$", text[:start], re.I)
+    return after is not None or before is not None
 
 
 def _next_to_names(text: str, names: Sequence[NameSpan], weak: Sequence[Candidate]) -> list[NameSpan]:
