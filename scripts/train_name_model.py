@@ -238,7 +238,6 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weighted-files", default=None, help="files --file-weight applies to")
     ap.add_argument("--C", type=float, default=None, help="inverse regularisation strength (default: the config's)")
     ap.add_argument("--files", default=None, help="comma-separated training files (default: the config's)")
-    ap.add_argument("--no-ner", action="store_true", help="no spaCy NER (and no 'ner' feature group): rules and model only")
     ap.add_argument("--misses", action="store_true", help="with --lofo, print the left-out files' misses")
     ap.add_argument("--out", type=Path, default=None, help="model file to write (default: the config's)")
     ap.add_argument("--json", type=Path, default=None, help="with --lofo, write the figures to this file")
@@ -267,8 +266,6 @@ def main(argv: list[str] | None = None) -> int:
     if not files:
         raise SystemExit("no training files: set name_model.training_files in config/redaction.yaml")
     t0 = time.perf_counter()
-    if args.no_ner:
-        groups = [g for g in groups if g != "ner"]
     # a model without NER features learns from what the rules alone find (NER spans would be candidates' sources)
     redactor = Redactor(rules_only(cfg), use_ner="ner" in groups)
     everywhere = bool(args.ner_everywhere if args.ner_everywhere is not None else cfg["name_model"].get("ner_everywhere"))

@@ -479,12 +479,11 @@ class NameModel:
                     best[(s.start, s.end)] = max(best.get((s.start, s.end), 0.0), p)
             kept = [s for s in spans if not (s.kind == "NAME" and self._may_veto(text, s)
                                             and best.get((s.start, s.end), 1.0) < self.veto_below)]
-        added = [NameSpan(c.start, c.end, "NAME", "model") for c, p in zip(cands, probs, strict=True)
-                 if not c.source and p >= self.threshold and not _owned(text, c.start, spans)
-                 and not _reduplicated(text, c.start, c.end)]
+        new = [(c, p) for c, p in zip(cands, probs, strict=True) if not c.source]  # words outside the rules' names
+        added = [NameSpan(c.start, c.end, "NAME", "model") for c, p in new
+                 if p >= self.threshold and not _owned(text, c.start, spans) and not _reduplicated(text, c.start, c.end)]
         if self.adjacent_threshold is not None and self.adjacent_threshold < self.threshold:
-            added += _next_to_names(text, kept + added, [c for c, p in zip(cands, probs, strict=True)
-                                                        if not c.source and self.adjacent_threshold <= p < self.threshold])
+            added += _next_to_names(text, kept + added, [c for c, p in new if self.adjacent_threshold <= p < self.threshold])
         if not added:
             return kept
         return join_adjacent(text, merge_spans([*kept, *added]))

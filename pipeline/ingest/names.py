@@ -26,7 +26,7 @@ Used by :mod:`pipeline.ingest.redact`. A name is found by any of these, each rec
   capitalised word the other sources could not explain, to keep ingest fast).
 - ``repeat``: the same name again elsewhere in the answer, in any case ("Tyrone ... tyrone").
 - ``model``: a word the learned name model (:mod:`pipeline.ingest.name_model`, issue 17) takes for a
-  name, after the sources above (:meth:`NameFinder.learned`); the model may also drop a name only the
+  name, after the sources above (:meth:`NameFinder.complete`); the model may also drop a name only the
   gazetteer or the NER found. ``name_model.enabled: false`` in ``config/redaction.yaml`` turns it off.
 
 Every name is extended over a following surname, Welsh patronymic ("Dylan ap Rhys", "Nia ferch
@@ -278,10 +278,8 @@ def world_words() -> frozenset[str]:
     "lingala", "tigrinya", "lithuanian". A feature of the learned name model, not a keep list: some are
     also people's names ("Jordan", "India", "Georgia").
     """
-    try:
-        from babel import Locale
-    except ImportError:  # the feature is then off
-        return frozenset()
+    from babel import Locale
+
     en = Locale("en")
     names = [*en.territories.values(), *en.languages.values()]
     return frozenset(w.lower() for n in names for w in re.findall(r"[^\W\d_]+", str(n)) if len(w) > 2)
@@ -775,7 +773,7 @@ class NameFinder:
         return _merge(spans)
 
     def complete(self, text: str, spans: Sequence[NameSpan], entities: Sequence[tuple[int, int, str]] | None,
-                 language: str = "en", model: Any = "own", whole: bool = True) -> list[NameSpan]:
+                 language: str = "en", model: Any = "own") -> list[NameSpan]:
         """The final spans of a text: the learned model's names, repeats of found names, whole tokens.
 
         Args:
@@ -785,18 +783,15 @@ class NameFinder:
             language: The answer's language; the model runs only on ``name_model.languages`` (English).
             model: A :class:`~pipeline.ingest.name_model.NameModel` to use instead of the configured one
                 (``None``: no model), for training scripts that compare models.
-            whole: Widen every span to whole tokens and add the repeats (``False``: the model's step only).
 
         Returns:
-            Merged spans. With ``whole``, no span ends inside a token: "lilshaqz_cf5" and "O'Connor" go whole,
+            Merged spans. No span ends inside a token: "lilshaqz_cf5" and "O'Connor" go whole,
             so no part of a name is left beside its placeholder (issue 17).
         """
         model = self._model if model == "own" else model
         out = list(spans)
         if model is not None and language in self._model_languages:
             out = model.apply(self, text, out, entities, language)
-        if not whole:
-            return out
         out = _merge([*out, *self.repeats(text, out)])
         out = _merge(NameSpan(*whole_words(text, s.start, s.end), s.kind, s.source) for s in out)
         return _merge([*out, *self._double_barrelled(text, out)])

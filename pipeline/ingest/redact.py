@@ -164,12 +164,12 @@ def _date_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
         ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b\.?)[^.\n]{{0,25}}?\b(?P<pii>{worded_date})(?!\w)", re.I)),
         # a full written date of a year no incident in the returns is from is a date of birth wherever it
         # is ("the Home Office wrote 1 January 2005"); later years need a date-of-birth word (above)
-        ("DOB", re.compile(rf"(?i:\b(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
+        ("DOB", re.compile(rf"(?i:\b\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+"
                            rf"(?:19\d{{2}}|200\d|201[0-2]))\b")),
         ("DOB", re.compile(r"\b\d{1,2}[/.\-]\d{1,2}[/.\-](?:19|20)\d{2}\b")),
         ("DOB", re.compile(r"\b(?:19|20)\d{2}-\d{1,2}-\d{1,2}\b")),  # ISO order, "2007-05-18" (issue 17)
         # two-digit years only next to a date-of-birth word ("born 12.11.99", "d.o.b. 4/7/03")
-        ("DOB", re.compile(rf"(?i:(?<!\w)(?:{dob_ctx})(?!\w))\.?[^.\n\d]{{0,15}}\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2}}\b")),
+        ("DOB", re.compile(rf"(?i:(?<!\w)(?:{dob_ctx})(?!\w))\.?[^.\n\d]{{0,15}}(?P<pii>\d{{1,2}}[/.\-]\d{{1,2}}[/.\-]\d{{2}})\b")),
     )
 
 
@@ -270,12 +270,6 @@ class Redactor:
             counts[kind] += 1
             whole, at = match.group(0), match.start("pii") - match.start()
             return f"{whole[:at]}[{kind}]{whole[at + len(match.group('pii')):]}"
-        if kind == "DOB" and not re.match(r"\d", match.group(0)):
-            # Keep the context word ("born on [DOB]"): replace only the date that follows it.
-            prefix = re.match(rf".*?(?=\b\d|\b(?:{_MONTHS}))", match.group(0), re.I | re.S)
-            head = prefix.group(0) if prefix else ""
-            counts[kind] += 1
-            return f"{head}[{kind}]"
         counts[kind] += 1
         return f"[{kind}]"
 
