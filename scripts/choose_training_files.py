@@ -6,7 +6,9 @@ codes, by language, and stance macro F1. A candidate is worth adding when it rai
 held-out files (and does not lower Welsh). The evaluation sets in ``data/eval`` are never read.
 
 Run: ``.venv/bin/python scripts/choose_training_files.py --candidate data/train/train_T3.csv``
-(several ``--candidate`` options: each is weighed alone, then all together).
+(several ``--candidate`` options: each is weighed alone, then all together; ``--together`` weighs only
+all together). To reproduce a decision after the files were adopted, leave them off the list with
+``--without``: ``--candidate data/train/train_T8.csv ... --without train_T8.csv ... --together``.
 """
 
 from __future__ import annotations
@@ -56,18 +58,20 @@ def score(codebook, train: pd.DataFrame, test: pd.DataFrame, emb, params: dict) 
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--candidate", action="append", default=[], help="training file to weigh adding")
+    ap.add_argument("--without", action="append", default=[], help="a listed training file (by name) to leave out")
+    ap.add_argument("--together", action="store_true", help="weigh the candidates only all together")
     ap.add_argument("--cache", default="/tmp/choose_training_cache")
     args = ap.parse_args()
     s = coding_settings()
     params = coder_params(s)
     codebook = load_codebook()
-    files = {p.name: read_labelled(p, "training") for p in training_files(s)}
+    files = {p.name: read_labelled(p, "training") for p in training_files(s) if p.name not in args.without}
     cands = {Path(c).name: read_labelled(Path(c), "candidate") for c in args.candidate}
     emb = Embedder(cache_dir=Path(args.cache), show_progress=False)
     rows = []
     for held, test in files.items():
         base = pd.concat([f for n, f in files.items() if n != held], ignore_index=True)
-        options = [("without", None)] + [(f"with {n}", f) for n, f in cands.items()]
+        options = [("without", None)] + ([] if args.together else [(f"with {n}", f) for n, f in cands.items()])
         if len(cands) > 1:  # and all candidates together
             options.append(("with all candidates", pd.concat(list(cands.values()), ignore_index=True)))
         for label, extra in options:

@@ -298,14 +298,15 @@ def test_progress_counts_every_answer_in_one_process_and_in_workers(monkeypatch)
 def test_rules_skipped_for_want_of_a_digit_or_an_at_sign_change_nothing():
     from collections import Counter
 
-    from pipeline.ingest.redact import RULE_NEEDS, Redactor
+    from pipeline.ingest.redact import _HAS, RULE_NEEDS, Redactor
 
     redactor = Redactor(CFG, use_ner=False)
-    assert set(RULE_NEEDS) == {kind for kind, _ in redactor._rules}  # every rule says what its matches hold
+    assert set(RULE_NEEDS) == {kind for kind, _, _ in redactor._rules}  # every kind says what its matches hold
+    assert {need for _, _, need in redactor._rules} - {None} <= set(_HAS)
 
     def every_rule(text):
         counts = Counter()
-        for kind, pattern in redactor._rules:
+        for kind, pattern, _ in redactor._rules:
             text = pattern.sub(lambda m, kind=kind: redactor._sub(m, kind, counts), text)
         return text, counts
 
@@ -314,7 +315,8 @@ def test_rules_skipped_for_want_of_a_digit_or_an_at_sign_change_nothing():
              "Rwy'n byw yn 12 Heol y Parc, Bangor.", "Flat A, Heol y Parc, Bangor", "118a Broadway, Splott",
              "They moved us to NP20 2JG last year.", "They moved us to the NP area last year.", "@tyrone_22 on snap",
              "Ring \u0660\u0667\u0667\u0660\u0660 \u0669\u0660\u0660\u0661\u0662\u0663 (Arabic-Indic digits).",
-             "DOB: 12.11.99", "No digits or at signs here at all.", ""]
+             "DOB: 12.11.99", "No digits or at signs here at all.", "write to amara at gmail dot com",
+             "Date of birth: the first of May nineteen ninety", "Email: ahmed (at) hotmail (dot) co (dot) uk", ""]
     for text in texts:
         assert redactor.apply_rules(text) == every_rule(text), text
 
@@ -352,6 +354,22 @@ def test_loading_the_ner_leaves_torch_importable():
         ("On 3 May 2021 we met the inspector", "On 3 May 2021 we met the inspector"),
         # a Welsh postcode typed in lower case without its space
         ("Postcode: np190bj (typed like that)", "Postcode: [POSTCODE] (typed like that)"),
+        # typed as people type (issue 17, seventh session): spaces, words for digits and for "@" and "."
+        ("released to Barry, CF62  7QT, and", "released to Barry, [POSTCODE], and"),
+        ("Prison no. A 6610 HW, release TBC", "Prison no. [PRISON_NUMBER], release TBC"),
+        ("I was a 2019 on the list", "I was a 2019 on the list"),
+        ("0 7 7 0 0 9 0 0 6 5 1 is my number", "[PHONE] is my number"),
+        ("Email back at ahmed_k at hotmail dot com", "Email back at [EMAIL]"),
+        ("we met at 10 and left at 11 dot on time", "we met at 10 and left at 11 dot on time"),
+        ("Date of birth: seventeenth of May nineteen ninety one.", "Date of birth: [DOB]."),
+        ("DOB 3rd Sept 08, wing B", "DOB [DOB], wing B"),
+        ("gave his date of birth as nineteenth April two thousand and five", "gave his date of birth as [DOB]"),
+        ("He was born on 3 May 12 years ago", "He was born on 3 May 12 years ago"),
+        # Welsh street words hyphenated or joined to their article, and the Welsh order "Stryd ..., rhif 8"
+        ("my address is 31 Heol-y-Felin and", "my address is [ADDRESS] and"),
+        ("send it to 11 Rhodfa'r Môr, Aberystwyth", "send it to [ADDRESS], Aberystwyth"),
+        ("Mae hi'n byw ar Stryd y Castell, rhif 8, ac", "Mae hi'n byw ar [ADDRESS], ac"),
+        ("Rhif 8, Stryd y Castell, Caernarfon", "[ADDRESS], Caernarfon"),
     ],
 )
 def test_structured_kinds_in_the_forms_returns_use(text, expected):

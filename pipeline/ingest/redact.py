@@ -1,11 +1,12 @@
 """Redact personal data from answers before anything is written under ``data/processed/``.
 
-Each kind of personal data becomes a typed placeholder: ``[EMAIL]``, ``[PHONE]`` (UK mobiles and
-landlines, ``+44`` and spacing variants), ``[POSTCODE]``, ``[PRISON_NUMBER]`` (``A1234BC``),
-``[NI_NUMBER]``, ``[DOB]`` (full dates such as 03/04/2007 anywhere, and dates written in words
-near "born", "DOB", "date of birth"), ``[ADDRESS]`` (house number + street, English or Welsh:
-"12 Heol y Parc"), ``[HANDLE]`` (social-media handles: "@tyrone_22", "my snap is ty.g22") and
-``[NAME]``.
+Each kind of personal data becomes a typed placeholder: ``[EMAIL]`` (also "ahmed at hotmail dot
+com"), ``[PHONE]`` (UK mobiles and landlines, ``+44``, spacing variants and every digit apart; numbers
+from abroad), ``[POSTCODE]``, ``[PRISON_NUMBER]`` (``A1234BC``, ``A 1234 BC``), ``[NI_NUMBER]``,
+``[DOB]`` (full dates such as 03/04/2007 anywhere, and dates written in words near "born", "DOB",
+"date of birth", the year too: "nineteen ninety one"), ``[ADDRESS]`` (house number + street, English
+or Welsh: "12 Heol y Parc", "14 Maes-y-Coed", "Stryd y Castell, rhif 8"), ``[HANDLE]`` (social-media
+handles: "@tyrone_22", "my snap is ty.g22") and ``[NAME]``.
 
 Structured kinds are found by rules. Names are found by :class:`pipeline.ingest.names.NameFinder`:
 titles and ranks, relations and roles ("my brother X"), "X and I", a first-name and surname
@@ -63,12 +64,25 @@ _MONTHS = (
 )
 _NAME_WORD = r"[A-Z\u0174\u0176][a-z\u00e0-\u00ff\u0175\u0177'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff\u0175\u0177'\u2019]*)*"
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
+_UNITS = "one|two|three|four|five|six|seven|eight|nine"
+_TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
+_TENS = "twenty|thirty|forty|fifty|sixty|seventy|eighty|ninety"
+#: A year in words: "nineteen ninety one", "nineteen oh five", "two thousand and five".
+_YEAR_WORDS = (
+    rf"(?:nineteen|twenty)[\s\-]+(?:{_TEENS}|(?:{_TENS})(?:[\s\-]+(?:{_UNITS}))?|(?:o|oh)[\s\-]+(?:{_UNITS}))"
+    rf"|two[\s\-]+thousand(?:[\s\-]+and)?(?:[\s\-]+(?:{_TEENS}|(?:{_TENS})(?:[\s\-]+(?:{_UNITS}))?|{_UNITS}))?"
+)
+#: "at" and "dot" written out in an email address ("ahmed at hotmail dot com").
+_AT = r"(?:\s*[\[(]at[\])]\s*|\s+at\s+)"
+_DOT = r"(?:\s*[\[(]dot[\])]\s*|\s+dot\s+)"
 #: Any digit, as the rules' ``\d`` reads one (Unicode decimal digits).
 _DIGIT = re.compile(r"\d")
-#: What every match of a rule holds (``digit``: a ``\d``; ``@``), so a text without it skips the rule.
-#: A kind not listed here is always tried.
+#: What every match of a rule holds (``digit``: a ``\d``; ``@``; ``dot``: the word "dot"), so a text without
+#: it skips the rule. A rule's need is its kind's here unless its builder names another (``None``: always tried).
 RULE_NEEDS = {"EMAIL": "@", "NI_NUMBER": "digit", "PRISON_NUMBER": "digit", "POSTCODE": "digit", "DOB": "digit",
               "PHONE": "digit", "ADDRESS": "digit"}
+_HAS = {"@": lambda t: "@" in t, "digit": lambda t: _DIGIT.search(t) is not None,
+        "dot": lambda t: re.search(r"(?i)\bdot\b", t) is not None}
 
 
 class RedactionError(PipelineError, RuntimeError):
@@ -134,19 +148,23 @@ def load_ner():
 
 
 Rule = tuple[str, re.Pattern[str]]
+#: A rule with its own need (see :data:`RULE_NEEDS`).
+NeedRule = tuple[str, re.Pattern[str], str | None]
 
 
 def _identifier_rules() -> tuple[Rule, ...]:
     """Emails, NI numbers, prison numbers and postcodes."""
     return (
         ("EMAIL", re.compile(r"[\w.+\-']+@[\w\-]+(?:\.[\w\-]+)+")),
+        # "A 6610 HW": spaced, in capitals only (in lower case "a 2019 on" would match)
+        ("PRISON_NUMBER", re.compile(r"\b[A-Z](?:\s\d{4}\s?|\d{4}\s)[A-Z]{2}\b")),
         # Any two letters: the HMRC specimen prefix "QQ" and mistyped prefixes still identify a person.
         ("NI_NUMBER", re.compile(r"\b[A-Z]{2}\s?\d{2}\s?\d{2}\s?\d{2}\s?[A-D]\b", re.I)),
         ("PRISON_NUMBER", re.compile(r"\b[A-Z]\d{4}[A-Z]{2}\b", re.I)),
         (
             "POSTCODE",
             re.compile(
-                rf"\b(?:[A-Z]{{1,2}}\d[A-Z\d]?\s?\d[A-Z]{{2}}|(?i:(?:{_WELSH_POSTCODE_AREAS})\d[a-z\d]?\s?\d[a-z]{{2}}))\b"
+                rf"\b(?:[A-Z]{{1,2}}\d[A-Z\d]?\s{{0,2}}\d[A-Z]{{2}}|(?i:(?:{_WELSH_POSTCODE_AREAS})\d[a-z\d]?\s{{0,2}}\d[a-z]{{2}}))\b"
             ),
         ),
     )
@@ -180,6 +198,24 @@ def _phone_rules() -> tuple[Rule, ...]:
                              r"(?:\s*(?i:ext\.?|extension|x)\s*\d{1,5}(?!\w))?")),
         # a number from abroad: "+48 601 223 448", "00353 87 123 4567"
         ("PHONE", re.compile(r"(?<![\w+])(?:\+|00)(?!44)[1-9]\d{0,2}[\s\-]?\(?\d[\d\s\-()]{6,15}\d(?![\w/])")),
+        # every digit apart: "0 7 7 0 0 9 0 0 6 5 1"
+        ("PHONE", re.compile(r"(?<![\w+])0(?:[ \-]\d){9,10}(?!\w)")),
+    )
+
+
+def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
+    """Personal data written in words, with the need of each rule: an email with "at" and "dot" spelt out
+    ("ahmed_k at hotmail dot com"), and a date of birth after a date-of-birth word with its year in words
+    or two digits ("date of birth: seventeenth of May nineteen ninety one", "DOB 3rd Sept 08")."""
+    dob_ctx = "|".join(map(re.escape, lookup(cfg, "dob_context", "redaction.yaml")))
+    day = rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?|(?:the\s+)?(?:{_ORDINAL_WORDS}))"
+    # a two-digit year is not a count ("born on 3 May 12 years ago")
+    year = rf"(?:{_YEAR_WORDS}|\d{{2}}(?![\d/.\-])(?!\s+(?:years?|yrs?|months?|weeks?|days?|times?|oed|mlynedd|blynedd)\b))"
+    worded_date = rf"{day}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+{day},?\s+{year}"
+    tld = r"(?:com|org|net|uk|gov|ac|wales|cymru|info|io|me|co)\b"
+    return (
+        ("EMAIL", re.compile(rf"(?i)[\w.+\-']+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*?{_DOT}{tld}"), "dot"),
+        ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b\.?)[^.\n]{{0,25}}?\b(?P<pii>{worded_date})(?!\w)", re.I), None),
     )
 
 
@@ -187,6 +223,9 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
     """A house number and a street (``street_words``, ``welsh_street_words``), or a number after an address word."""
     streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
     welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
+    # a Welsh street word, its article written apart, hyphenated or joined ("Heol y Bryn", "Maes-y-Coed",
+    # "Rhodfa'r Môr"), and the street's name
+    welsh_street = rf"(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-|['\u2019]r\s+){_NAME_WORD}"
     # what may stand between an address word and the house number ("address: ", "lives at no. ")
     addr_ctx = "|".join(rf"\b{re.escape(w)}\b[^.\n\d]{{0,{ADDRESS_CONTEXT_CHARS}}}?"
                         for w in lookup(cfg, "address_context", "redaction.yaml"))
@@ -195,11 +234,13 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
             "ADDRESS",
             re.compile(
                 # "Flat 3, 12a Heol y Bryn" and "Flat 12b, Heol Siloh" (the flat's number is the house number)
-                rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat)\s+(?:\d{{1,4}}[A-Za-z]?,?\s+(?=\d))?)?"
-                rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:(?:{welsh})\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}(?:\s+{_NAME_WORD})?"
+                rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat|rhif)\s+(?:\d{{1,4}}[A-Za-z]?,?\s+(?=\d))?)?"
+                rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:{welsh_street}(?:\s+{_NAME_WORD})?"
                 rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b(?:\s+(?:East|West|North|South|Uchaf|Isaf)\b)?"
                 # a house number with a letter before a one-word street and a comma: "118a Broadway, Splott"
                 rf"|(?<=\d[A-Za-z]\s){_NAME_WORD}(?=,))"
+                # the Welsh order, street then number: "Stryd y Castell, rhif 8"
+                rf"|\b{welsh_street},?\s+(?i:rhif)\s+\d{{1,4}}[A-Za-z]?\b"
             ),
         ),
         # after an address word, a house number and one to three capitalised words before a comma or a
@@ -226,14 +267,14 @@ class Redactor:
     config: Mapping[str, Any]
     use_ner: bool = True
     names: NameFinder = field(init=False, repr=False)
-    _rules: tuple[tuple[str, re.Pattern[str]], ...] = field(init=False, repr=False)
+    _rules: tuple[NeedRule, ...] = field(init=False, repr=False)
 
     def __post_init__(self) -> None:
         cfg = self.config
         # config/redaction.yaml's spacy_ner switches the NER off for every caller (use_ner can only turn it off too)
         object.__setattr__(self, "use_ner", bool(self.use_ner and lookup(cfg, "spacy_ner", "redaction.yaml")))
         rules = (*_identifier_rules(), *_date_rules(cfg), *_phone_rules(), *_address_rules(cfg))
-        object.__setattr__(self, "_rules", rules)
+        object.__setattr__(self, "_rules", (*((k, p, RULE_NEEDS.get(k)) for k, p in rules), *_worded_rules(cfg)))
         cues = "|".join(map(re.escape, lookup(cfg, "phone_context", "redaction.yaml")))
         object.__setattr__(self, "_phone_cue", re.compile(rf"(?i)(?<!\w)(?:{cues})(?!\w)[\s:.\-]*$"))
         object.__setattr__(self, "names", NameFinder(cfg))
@@ -250,14 +291,13 @@ class Redactor:
     def apply_rules(self, text: str) -> tuple[str, Counter[str]]:
         """Replace the structured kinds (not names); return the text and counts by kind.
 
-        A rule is tried only on a text holding what every match of it holds (:data:`RULE_NEEDS`: a digit
-        or an '@'; no placeholder holds either), so most answers, which have no digit, skip all but one.
+        A rule is tried only on a text holding what every match of it holds (:data:`RULE_NEEDS`: a digit,
+        an '@' or the word "dot"; no placeholder holds any), so most answers, which have no digit, skip most.
         """
         counts: Counter[str] = Counter()
-        has = {"@": "@" in text, "digit": _DIGIT.search(text) is not None}
-        for kind, pattern in self._rules:
-            need = RULE_NEEDS.get(kind)
-            if need is not None and not has[need]:
+        has: dict[str, bool] = {}
+        for kind, pattern, need in self._rules:
+            if need is not None and not has.setdefault(need, _HAS[need](text)):
                 continue
             text = pattern.sub(lambda m, kind=kind: self._sub(m, kind, counts), text)
         return text, counts
