@@ -207,3 +207,62 @@ def test_a_repeated_name_inside_a_kept_phrase_or_before_an_organisation_word_sta
     assert _red("not Mo Farah, my mate Mo from the gym said so") == "not Mo Farah, my mate [NAME] from the gym said so"
     assert _red("The Rowan Hotel staff rang the police on my sister Rowan.") == (
         "The Rowan Hotel staff rang the police on my sister [NAME].")
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        # a first name before a surname something else found: joined, never left beside the placeholder
+        ("Abimbola Olatunji-Hughes, 07823 551 207, happy for us to ring",
+         "[NAME], [PHONE], happy for us to ring"),
+        ("Poppy Ngozi Smith said her teacher laughed at her name.", "[NAME] said her teacher laughed at her name."),
+        # an imperative that is also a surname, a kept word and an adverb stay
+        ("Ask Yusuf Adebayo-Cole, he saw the whole thing.", "Ask [NAME], he saw the whole thing."),
+        ("Yesterday Yusuf Adebayo-Cole rang the station.", "Yesterday [NAME] rang the station."),
+    ],
+)
+def test_a_first_name_before_a_found_name_joins_it(text, expected):
+    assert _red(text) == expected
+
+
+def test_an_unknown_word_before_a_name_in_a_welsh_sentence_is_welsh():
+    from pipeline.ingest.names import NameSpan
+    from pipeline.ingest.redact import _redactor
+
+    finder = _redactor(CFG, False).names
+    text = "Roedd y swyddog, Sarjant Prydderch, yn deg efo ni ar y cyfan."
+    start = text.index("Prydderch")
+    assert finder._first_names_left(text, [NameSpan(start, start + 9, "NAME", "ner")]) == []
+    english = "The officer, Sarjant Prydderch, was fair to us."
+    start = english.index("Prydderch")
+    assert finder._first_names_left(english, [NameSpan(start, start + 9, "NAME", "ner")]) == [
+        NameSpan(english.index("Sarjant"), start + 9, "NAME", "ner")]
+
+
+def test_the_last_month_of_a_list_of_months_stays():
+    assert "and July were" in _red("May, June and July were the months when the horse fair brought extra police.")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Queensferry and Flint were the two places where relations with police had improved.",
+        "Romanes and Romanian are not the same, the mediator reminded the group.",
+    ],
+)
+def test_a_list_with_a_month_place_or_language_is_no_list_of_people(text):
+    assert _red(text) == text
+
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Thanks for the forms. Best, Tom", "Thanks for the forms. Best, [NAME]"),
+        ("See you Thursday.\nKind regards\nHafsa", "See you Thursday.\nKind regards\n[NAME]"),
+        ("Diolch, Elin", "Diolch, [NAME]"),
+        ("Hi Jamal Okafor, thanks for coming.", "Hi [NAME], thanks for coming."),
+        ("Thanks for everything, Cardiff", "Thanks for everything, Cardiff"),
+    ],
+)
+def test_the_name_after_a_sign_off_is_the_sender(text, expected):
+    assert _red(text) == expected

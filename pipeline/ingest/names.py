@@ -113,6 +113,8 @@ _DETERMINERS = frozenset("the a an this that these those his her their its your 
 #: Sentence adverbs that may stand before a name without being part of it ("Still Jamal said nothing").
 _ADVERBS = frozenset("even still also just really here there then well maybe perhaps never always like love "
                      "first last next new old best good bad".split())
+#: Greetings and thanks that open a line before a name ("Hi Jamal", "Diolch Elin", "Annwyl Mr Jones").
+_GREETINGS = frozenset("hi hello hiya hey dear cheers ta thanks thank annwyl helo shwmae diolch".split())
 _PREV_WORD = re.compile(r"([A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9'\u2019\-]+)[^A-Za-z\u00c0-\u024f\u1e00-\u1eff0-9]*$")
 _POSSESSIVE = re.compile(r"['\u2019]s$", re.I)
 _OPENERS = frozenset('.!?:;"\u201c\u201d(\n\u2022*-\u2013\u2014')
@@ -357,6 +359,7 @@ class NameFinder:
     _titles: frozenset[str] = field(init=False, repr=False)
     _phrase_re: re.Pattern[str] | None = field(init=False, repr=False)
     _nick_re: re.Pattern[str] = field(init=False, repr=False)
+    _sign_off_re: re.Pattern[str] = field(init=False, repr=False)
     _nick_prefixes: frozenset[str] = field(init=False, repr=False)
     _place_prefixes: tuple[str, ...] = field(init=False, repr=False)
     _toponym_re: re.Pattern[str] = field(init=False, repr=False)
@@ -453,6 +456,10 @@ class NameFinder:
         set_(self, "_intro_re", re.compile(rf"(?i:\b(?:{intros}))\s+(?P<name>{word})"))
         set_(self, "_and_i_re", re.compile(r"\s+(?:and|&|n)\s+(?:I|me|myself)\b(?!['\u2019]\w)"))
         set_(self, "_me_and_re", re.compile(rf"(?i:\b(?:me|I|myself)(?:\s+(?:and|&|n|with)|,))\s+(?P<name>{word})"))
+        # a sign-off ("Best,", "Kind regards", "Diolch,") and a capitalised word ending the text or its line
+        sign_offs = _alt(str(t) for t in cfg.get("sign_offs", []) or ["kind regards"])
+        set_(self, "_sign_off_re", re.compile(
+            rf"(?i:\b(?:{sign_offs}))[,!.]?[ \t]*\n?[ \t]*(?P<name>[A-Z][\w'\u2019\-]*)(?=[ \t]*(?:$|\n|\())"))
         nick = _alt(str(t) for t in cfg.get("nickname_intros", []) or ["known as"])
         set_(self, "_nick_re", re.compile(
             rf"(?i:\b(?:{nick})(?:\s+(?:him|her|me|them|us|it))?|\bnickname\b[^.!?]{{0,25}}?\b(?:is|was))\s+"
@@ -794,7 +801,8 @@ class NameFinder:
             out = model.apply(self, text, out, entities, language)
         out = _merge([*out, *self.repeats(text, out)])
         out = _merge(NameSpan(*whole_words(text, s.start, s.end), s.kind, s.source) for s in out)
-        return _merge([*out, *self._double_barrelled(text, out)])
+        out = _merge([*out, *self._double_barrelled(text, out)])
+        return _merge([*out, *self._first_names_left(text, out)])
 
     def _double_barrelled(self, text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
         """A double-barrelled surname just after a found name ("[NAME] Brown-Francis"): joined to it.
@@ -814,6 +822,43 @@ class NameFinder:
             if word.lower() not in self.keep and any(
                     (h in self.surnames or h in self.first_names) and h not in self.keep for h in halves):
                 out.append(NameSpan(s.start, m.end(), "NAME", s.source))
+        return out
+
+    def _first_names_left(self, text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
+        """A first name opening the sentence or clause just before a found name ("Abimbola [NAME]",
+        "Poppy [NAME]"): joined to it, so no half of a name is left beside its placeholder.
+
+        Whatever found the name (rules, the NER or the model), a capitalised word with only a space
+        between it and the name, at the start of a sentence or after a comma or "and", is the name's
+        first half when it is a known first name, an everyday word that is also a name, or no English word
+        at all (in a sentence that is not Welsh); never a known surname that is also a verb ("Ask [NAME]",
+        "Ring [NAME]"), a function word, title, relation, kept place or organisation, month,
+        country or Welsh place-name shape ("Yesterday [NAME]", "Cardiff [NAME]" and "Auntie [NAME]" stay).
+        """
+        out: list[NameSpan] = []
+        if not any(s.kind == "NAME" for s in spans):
+            return out
+        # in a Welsh sentence an unknown word is a Welsh word ("Sarjant [NAME]", "Ganwyd [NAME]"), not a first name
+        welsh = sum(w.lower() in self._welsh and w.lower() not in _STOP for w in WORD.findall(text)) >= 2
+        for s in spans:
+            if s.kind != "NAME":
+                continue
+            lo = max(0, s.start - 40)
+            m = _LEFT_WORD.search(text[lo : s.start])
+            if m is None:
+                continue
+            tok, at = m.group("word"), lo + m.start()
+            low = tok.lower()
+            if not tok[:1].isupper() or tok.isupper() and len(tok) > 1:
+                continue
+            if not (self._sentence_initial(text, at) or re.search(r"(?:,|\band)\s*$", text[max(0, at - 6) : at])):
+                continue
+            if (low in _STOP or low in _ADVERBS or low in _GREETINGS or low in self._titles or low in self._relation_words or low in self._org_words
+                    or low in self._welsh or low in self._months or low in self.keep or low in self._org_prefixes
+                    or self.is_kept(tok) or self._toponym(low) or low in world_words()):
+                continue
+            if low in self.first_names or low in self.common_words or not is_english(low, modern=False) and not welsh:
+                out.append(NameSpan(at, s.end, "NAME", s.source))
         return out
 
     def _cue_candidates(self, text: str, spans: list[NameSpan]) -> None:
@@ -836,6 +881,8 @@ class NameFinder:
             self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, lower_first_only=True)
         for m in self._nick_re.finditer(text):
             self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, strict_name=False)
+        for m in self._sign_off_re.finditer(text):  # "Best, Tom" ending an email: the sender
+            self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=False, strict_name=False)
 
     def _word_at(self, text: str, m: re.Match[str]) -> _Word | None:
         """What is known about the capitalised word ``m`` and its neighbours; ``None`` for a word never a name."""
@@ -884,6 +931,8 @@ class NameFinder:
                 not w.english or self._surname_after_name(text, w.start, w.low, w.nxt)):
             if w.prev in self._place_preps and w.person_next != "strong" or w.prev in ("the", "a", "an"):
                 return
+            if w.person_next != "strong" and self._list_of_things(text, w.start, w.start + len(w.tok)):
+                return  # "May, June and July were ...": the list's last word, with only a weak cue after it
             # "... and Kasia said", "Tesfay was in the hostel": an unknown word doing what people do.
             self._add(spans, text, w.start, w.tok, "context", allow_lower=False, left=True, strict_name=False)
 
@@ -1055,15 +1104,37 @@ class NameFinder:
                 continue
             after = re.match(rf"(?:,\s*|\s+(?:and|&|n|ac)\s+)(?P<name>{WORD.pattern})", text[s.end :])
             before = re.search(rf"(?P<name>{WORD.pattern})(?:,\s*|\s+(?:and|&|n|ac)\s+)$", text[max(0, s.start - 40) : s.start])
+            if (after or before) and self._list_of_things(text, s.start, s.end):
+                continue
             for m, base in ((after, s.end), (before, max(0, s.start - 40))):
                 if not m:
                     continue
                 tok = m.group("name")
                 low = self._core(tok).lower()
                 if tok[:1].isupper() and (low in self.first_names or not is_english(low, modern=False)) and not self._toponym(low):
-                    if low not in self.keep and low not in self._titles and not self.is_kept(tok):
+                    if low not in self.keep and low not in self._titles and low not in _GREETINGS and not self.is_kept(tok):
                         self._add(out, text, base + m.start("name"), tok, "context", allow_lower=False, strict_name=False)
         return _merge(out)
+
+    def _list_of_things(self, text: str, start: int, end: int) -> bool:
+        """True when the word at ``text[start:end]`` stands in a list ("May, June and July", "Jamaica, Trinidad
+        and St Lucia") with a month, a kept place or organisation, or a country or language that is no
+        first name: a list names one kind of thing, so its other words are not people."""
+        words = []
+        pos = start
+        while (m := re.search(rf"({WORD.pattern}){_LIST_SEP}$", text[max(0, pos - 40) : pos])) is not None:
+            words.append(m.group(1))
+            pos = max(0, pos - 40) + m.start(1)
+        pos = end
+        while (m := re.match(rf"{_LIST_SEP}({WORD.pattern})", text[pos:])) is not None:
+            words.append(m.group(1))
+            pos += m.end(1)
+        for w in words:
+            low = self._core(w).lower()
+            if w[:1].isupper() and (low in self._months or self.is_kept(w)
+                                    or low in world_words() and low not in self.first_names):
+                return True
+        return False
 
     def _person_next(self, text: str, end: int, nxt: str) -> str:
         """``"strong"`` when what follows a word shows a person ("said", "'s mum", ", who", "is my", "was 12"),
@@ -1239,6 +1310,10 @@ class NameFinder:
 
 
 #: A space, then two capitalised halves joined by a hyphen, ending the word ("Brown-Francis").
+#: The word before a found name, with only a space or tab between them (see ``_first_names_left``).
+#: What joins the words of a list ("A, B and C", "A & B", "A ac B").
+_LIST_SEP = r"(?:,[ \t]*|[ \t]+(?:and|&|n|ac|or|neu)[ \t]+)"
+_LEFT_WORD = re.compile(r"(?<![\w\-'\u2019])(?P<word>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+)[ \t]$")
 _BARRELLED = re.compile(r"[ \t](?P<word>[A-Z][a-z\u00e0-\u00ff]+-[A-Z][a-z\u00e0-\u00ff]+)(?![\w\-])")
 
 

@@ -210,7 +210,7 @@ def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
     dob_ctx = "|".join(map(re.escape, lookup(cfg, "dob_context", "redaction.yaml")))
     day = rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?|(?:the\s+)?(?:{_ORDINAL_WORDS}))"
     # a two-digit year is not a count ("born on 3 May 12 years ago")
-    year = rf"(?:{_YEAR_WORDS}|\d{{2}}(?![\d/.\-])(?!\s+(?:years?|yrs?|months?|weeks?|days?|times?|oed|mlynedd|blynedd)\b))"
+    year = rf"(?:{_YEAR_WORDS}|\d{{2}}(?![\d/\-]|\.\d)(?!\s+(?:years?|yrs?|months?|weeks?|days?|times?|oed|mlynedd|blynedd)\b))"
     worded_date = rf"{day}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+{day},?\s+{year}"
     tld = r"(?:com|org|net|uk|gov|ac|wales|cymru|info|io|me|co)\b"
     return (
@@ -223,6 +223,7 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
     """A house number and a street (``street_words``, ``welsh_street_words``), or a number after an address word."""
     streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
     welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
+    buildings = "|".join(map(re.escape, cfg.get("building_words", []) or ["House", "Court"]))
     # a Welsh street word, its article written apart, hyphenated or joined ("Heol y Bryn", "Maes-y-Coed",
     # "Rhodfa'r Môr"), and the street's name
     welsh_street = rf"(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-|['\u2019]r\s+){_NAME_WORD}"
@@ -241,6 +242,9 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
                 rf"|(?<=\d[A-Za-z]\s){_NAME_WORD}(?=,))"
                 # the Welsh order, street then number: "Stryd y Castell, rhif 8"
                 rf"|\b{welsh_street},?\s+(?i:rhif)\s+\d{{1,4}}[A-Za-z]?\b"
+                # a flat in a named building: "Flat 12, Loudoun House", "Fflat 3 Tŷ Glas"
+                rf"|\b(?i:flat|apartment|apt|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{0,2}}(?:{buildings})\b"
+                rf"|\b(?i:flat|apartment|apt|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:{buildings})\s+{_NAME_WORD}"
             ),
         ),
         # after an address word, a house number and one to three capitalised words before a comma or a
