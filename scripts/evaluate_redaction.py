@@ -39,6 +39,7 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import config  # noqa: E402
+from pipeline.ingest.language import add_language  # noqa: E402
 from pipeline.ingest.redact import redact  # noqa: E402
 
 #: The set's kinds -> the placeholder ingest writes.
@@ -174,6 +175,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--ner", action="store_true", help="with spaCy's NER (as spacy_ner: true in config/redaction.yaml)")
     ap.add_argument("--no-model", action="store_true",
                     help="without the learned name model (as name_model.enabled: false in config/redaction.yaml)")
+    ap.add_argument("--all-english", action="store_true",
+                    help="redact every sentence as English (before 2026-12-01 the figures were measured so)")
     ap.add_argument("--misses", action="store_true", help="print every miss (development set only)")
     ap.add_argument("--json", type=Path, default=None, help="write the figures to this file")
     args = ap.parse_args(argv)
@@ -187,15 +190,20 @@ def main(argv: list[str] | None = None) -> int:
     model_on = bool((cfg.get("name_model") or {}).get("enabled"))
     ner_on = not args.no_ner and bool(cfg.get("spacy_ner"))
     t0 = time.perf_counter()
-    df = pd.DataFrame({"text": [r["text"] for r in rows], "language": ["en"] * len(rows)})
+    df = pd.DataFrame({"text": [r["text"] for r in rows]})
+    # as ingest does: each sentence's language is detected first, and a Welsh one is redacted as Welsh
+    # (no NER, no learned model); --all-english redacts every sentence as English
+    df = df.assign(language="en") if args.all_english else add_language(df)
     redacted = redact(df, cfg, use_ner=not args.no_ner)["text"].tolist()
     seconds = time.perf_counter() - t0
     res = score(rows, redacted)
     res["seconds"] = round(seconds, 2)
     res["name_model"] = model_on
     res["spacy_ner"] = ner_on
+    res["welsh_sentences"] = int((df["language"] == "cy").sum())
     print(f"Redaction on {args.set} ({res['sentences']} sentences, {seconds:.1f} s, NER {'on' if ner_on else 'off'}, "
-          f"name model {'on' if model_on else 'off'})")
+          f"name model {'on' if model_on else 'off'}; {res['welsh_sentences']} read as Welsh"
+          f"{', every sentence redacted as English' if args.all_english else ''})")
     print(f"{'kind':<15}{'items':>7}{'recall':>9}{'precision':>11}{'partial':>9}")
     for kind, m in res["per_kind"].items():
         print(f"{kind:<15}{m['items']:>7}{_fmt(m['recall']):>9}{_fmt(m['precision']):>11}{m['partial']:>9}")

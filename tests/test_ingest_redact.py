@@ -386,3 +386,22 @@ def test_no_part_of_a_name_is_left_beside_its_placeholder():
     assert text[slice(*whole_words(text, 26, 32))] == "Tyrone"
     # a double-barrelled surname after a found name joins it
     assert _one("Errol Brown-Francis, 64, said he was stopped.")[0] == "[NAME], 64, said he was stopped."
+
+
+def test_the_redaction_scorer_reads_each_sentence_in_its_language_as_ingest_does(tmp_path):
+    import json
+
+    from scripts.evaluate_redaction import main
+
+    rows = [
+        {"id": "1", "text": "Mae fy mrawd Rhodri wedi cael ei stopio gan yr heddlu dair gwaith eleni yng Nghaerdydd.",
+         "pii": [{"text": "Rhodri", "kind": "NAME"}], "keep": []},
+        {"id": "2", "text": "My brother Tyrone got stopped three times this year in Cardiff.",
+         "pii": [{"text": "Tyrone", "kind": "NAME"}], "keep": ["Cardiff"]},
+    ]
+    path = tmp_path / "set.jsonl"
+    path.write_text("\n".join(json.dumps(r) for r in rows), encoding="utf-8")
+    assert main([str(path), "--json", str(tmp_path / "a.json")]) == 0
+    assert json.loads((tmp_path / "a.json").read_text())["welsh_sentences"] == 1
+    assert main([str(path), "--all-english", "--json", str(tmp_path / "b.json")]) == 0
+    assert json.loads((tmp_path / "b.json").read_text())["welsh_sentences"] == 0
