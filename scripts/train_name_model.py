@@ -26,7 +26,7 @@ import sys
 import time
 from collections import Counter
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -35,6 +35,7 @@ sys.path.insert(0, str(ROOT))
 
 from pipeline import config  # noqa: E402
 from pipeline.ingest.name_model import DEFAULT_MODEL, FEATURE_GROUPS, NameModel, candidates  # noqa: E402
+from pipeline.ingest.language import detect_languages  # noqa: E402
 from pipeline.ingest.redact import Redactor, _lay_out  # noqa: E402
 from scripts.evaluate_redaction import _fmt, score  # noqa: E402 - scored and printed as make evaluate-redaction does
 
@@ -54,6 +55,8 @@ class Prepared:
     entities: list[list[tuple[int, int, str]] | None]
     gold: list[list[tuple[int, int]]]  # NAME items' character ranges in the rule-redacted text
     other: list[list[tuple[int, int]]]  # other personal items' ranges (left out of training)
+    languages: list[str] = field(default_factory=list)  # as ingest detects them
+    welsh_spans: dict = field(default_factory=dict)  # sentence -> rules' spans read as Welsh (no NER)
 
 
 def settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
@@ -91,7 +94,10 @@ def prepare(path: Path, redactor: Redactor, ner_everywhere: bool = False) -> Pre
             (g if item["kind"] == "NAME" else o).extend(_ranges(t, str(item["text"])))
         gold.append(g)
         other.append(o)
-    return Prepared(path.name, rows, texts, spans, entities, gold, other)
+    languages = detect_languages([r["text"] for r in rows])
+    cy = [i for i, lang in enumerate(languages) if lang == "cy"]
+    cy_spans, _ = redactor.rule_names([texts[i] for i in cy], ["cy"] * len(cy), ner_everywhere) if cy else ([], [])
+    return Prepared(path.name, rows, texts, spans, entities, gold, other, languages, dict(zip(cy, cy_spans, strict=True)))
 
 
 def examples(prep: Prepared, finder, groups: Sequence[str]) -> tuple[list[tuple[str, ...]], list[int]]:
@@ -138,15 +144,25 @@ def fit(feats: Sequence[Sequence[str]], labels: Sequence[int], c_value: float, m
     return dict(sorted(weights.items()))
 
 
-def redacted_texts(prep: Prepared, finder, model: NameModel | None) -> list[str]:
-    """The file's sentences redacted as ingest would, with ``model`` (or without, ``None``)."""
-    return [_lay_out(t, finder.complete(t, spans, ents, "en", model=model))[0]
-            for t, spans, ents in zip(prep.texts, prep.spans, prep.entities, strict=True)]
+def redacted_texts(prep: Prepared, finder, model: NameModel | None, welsh: str = "english") -> list[str]:
+    """The file's sentences redacted with ``model`` (or without, ``None``).
+
+    ``welsh`` says how a sentence detected as Welsh is read: ``english`` as an English one (rules, NER and
+    model), ``rules`` as ingest reads Welsh (rules only), ``model`` (rules and the model, no NER).
+    """
+    out = []
+    for i, (t, spans, ents) in enumerate(zip(prep.texts, prep.spans, prep.entities, strict=True)):
+        if welsh != "english" and i in prep.welsh_spans:
+            done = finder.complete(t, prep.welsh_spans[i], None, "cy", model=model if welsh == "model" else None)
+        else:
+            done = finder.complete(t, spans, ents, "en", model=model)
+        out.append(_lay_out(t, done)[0])
+    return out
 
 
-def measure(prep: Prepared, finder, model: NameModel | None) -> dict[str, Any]:
+def measure(prep: Prepared, finder, model: NameModel | None, welsh: str = "english") -> dict[str, Any]:
     """NAME recall and precision and hard negatives kept, as ``scripts/evaluate_redaction.py`` scores them."""
-    res = score(prep.rows, redacted_texts(prep, finder, model))
+    res = score(prep.rows, redacted_texts(prep, finder, model, welsh))
     name = res["per_kind"].get("NAME", {})
     return {"recall": name.get("recall"), "precision": name.get("precision"), "partial": name.get("partial"),
             "hard_negatives": res["hard_negative_precision"], "items": name.get("items"), "misses": res["misses"]}
@@ -182,18 +198,18 @@ def model_file(weights: Mapping[str, float], groups: Sequence[str], opts: Mappin
 
 
 def lofo(preps: Sequence[Prepared], finder, groups: Sequence[str], opts: Mapping[str, Any], thresholds: Sequence[float],
-         veto: float | None, show_misses: bool) -> dict[str, Any]:
+         veto: float | None, show_misses: bool, welsh: str = "english") -> dict[str, Any]:
     """Leave each file out in turn; print and return the figures without and with the model."""
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for i, held in enumerate(preps):
         rest = [p for j, p in enumerate(preps) if j != i]
         weights = train(rest, finder, groups, opts["C"], opts["min_count"], opts["file_weights"])
-        table[held.name] = {"rules": measure(held, finder, None)}
+        table[held.name] = {"rules": measure(held, finder, None, welsh)}
         for th in thresholds:
             m = NameModel(weights, tuple(groups), th, veto, frozenset(opts["veto_sources"]),
                           adjacent_threshold=opts.get("adjacent_threshold"),
                           veto_world_sources=frozenset(opts.get("veto_world_sources") or ()))
-            table[held.name][f"{th:g}"] = measure(held, finder, m)
+            table[held.name][f"{th:g}"] = measure(held, finder, m, welsh)
     keys = ["rules", *(f"{th:g}" for th in thresholds)]
     print(f"groups={','.join(groups)} C={opts['C']} min_count={opts['min_count']} veto_below={veto}")
     print(f"{'file':<16}{'setting':>9}{'items':>7}{'recall':>9}{'precision':>11}{'partial':>9}{'hard neg':>10}")
@@ -241,6 +257,9 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--misses", action="store_true", help="with --lofo, print the left-out files' misses")
     ap.add_argument("--out", type=Path, default=None, help="model file to write (default: the config's)")
     ap.add_argument("--json", type=Path, default=None, help="with --lofo, write the figures to this file")
+    ap.add_argument("--welsh", choices=["english", "rules", "model"], default="english",
+                    help="with --lofo, how a left-out sentence detected as Welsh is read: as English (rules, NER, model), "
+                         "as ingest reads Welsh (rules only), or rules and the model")
     args = ap.parse_args(argv)
 
     cfg = config.load_yaml("redaction.yaml")
@@ -265,6 +284,8 @@ def main(argv: list[str] | None = None) -> int:
     files = [f for f in files if f not in missing]
     if not files:
         raise SystemExit("no training files: set name_model.training_files in config/redaction.yaml")
+    if args.welsh == "model":  # the finder runs the model on the languages name_model.languages names
+        cfg = {**cfg, "name_model": {**cfg["name_model"], "languages": sorted({*cfg["name_model"].get("languages", []), "cy"})}}
     t0 = time.perf_counter()
     # a model without NER features learns from what the rules alone find (NER spans would be candidates' sources)
     redactor = Redactor(rules_only(cfg), use_ner="ner" in groups)
@@ -275,7 +296,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.lofo:
         ths = [float(x) for x in (args.thresholds or str(cfg["name_model"].get("threshold", 0.5))).split(",")]
         veto = args.veto if args.veto is not None else (cfg.get("name_model") or {}).get("veto_below")
-        res = lofo(preps, finder, groups, opts, ths, veto, args.misses)
+        res = lofo(preps, finder, groups, opts, ths, veto, args.misses, args.welsh)
         if args.json:
             args.json.write_text(json.dumps(res, indent=2), encoding="utf-8")
         return 0
