@@ -216,6 +216,9 @@ def test_a_repeated_name_inside_a_kept_phrase_or_before_an_organisation_word_sta
         ("Abimbola Olatunji-Hughes, 07823 551 207, happy for us to ring",
          "[NAME], [PHONE], happy for us to ring"),
         ("Poppy Ngozi Smith said her teacher laughed at her name.", "[NAME] said her teacher laughed at her name."),
+        # before a nickname in quotes, the first name is replaced on its own
+        ('Abimbola "Bimbo" Olatunji-Hughes, HMP Parc, wants to take part.',
+         '[NAME] "[NAME]" [NAME], HMP Parc, wants to take part.'),
         # an imperative that is also a surname, a kept word and an adverb stay
         ("Ask Yusuf Adebayo-Cole, he saw the whole thing.", "Ask [NAME], he saw the whole thing."),
         ("Yesterday Yusuf Adebayo-Cole rang the station.", "Yesterday [NAME] rang the station."),

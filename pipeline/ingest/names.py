@@ -826,7 +826,8 @@ class NameFinder:
 
     def _first_names_left(self, text: str, spans: Sequence[NameSpan]) -> list[NameSpan]:
         """A first name opening the sentence or clause just before a found name ("Abimbola [NAME]",
-        "Poppy [NAME]"): joined to it, so no half of a name is left beside its placeholder.
+        "Poppy [NAME]"): joined to it, so no half of a name is left beside its placeholder (or replaced on
+        its own before a nickname in quotes or brackets: 'Tyrone "[NAME]" [NAME]').
 
         Whatever found the name (rules, the NER or the model), a capitalised word with only a space
         between it and the name, at the start of a sentence or after a comma or "and", is the name's
@@ -858,7 +859,9 @@ class NameFinder:
                     or self.is_kept(tok) or self._toponym(low) or low in world_words()):
                 continue
             if low in self.first_names or low in self.common_words or not is_english(low, modern=False) and not welsh:
-                out.append(NameSpan(at, s.end, "NAME", s.source))
+                # before a nickname in quotes ('Tyrone "Ty" Bennett') the first name is a name of its own
+                end = at + len(tok) if m.group("mark") else s.end
+                out.append(NameSpan(at, end, "NAME", s.source))
         return out
 
     def _cue_candidates(self, text: str, spans: list[NameSpan]) -> None:
@@ -1313,7 +1316,7 @@ class NameFinder:
 #: The word before a found name, with only a space or tab between them (see ``_first_names_left``).
 #: What joins the words of a list ("A, B and C", "A & B", "A ac B").
 _LIST_SEP = r"(?:,[ \t]*|[ \t]+(?:and|&|n|ac|or|neu)[ \t]+)"
-_LEFT_WORD = re.compile(r"(?<![\w\-'\u2019])(?P<word>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+)[ \t]$")
+_LEFT_WORD = re.compile(r"(?<![\w\-'\u2019])(?P<word>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+)[ \t](?P<mark>[\"\u201c\u2018(]?)$")
 _BARRELLED = re.compile(r"[ \t](?P<word>[A-Z][a-z\u00e0-\u00ff]+-[A-Z][a-z\u00e0-\u00ff]+)(?![\w\-])")
 
 
