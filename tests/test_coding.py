@@ -368,6 +368,23 @@ def test_knn_features_leave_each_training_statement_out_of_its_own_neighbours():
     assert np.allclose(vote.sum(axis=1), 1.0) and vote[0, 0] > vote[0, 1]
 
 
+def test_knn_features_in_blocks_of_rows_equal_all_rows_at_once(monkeypatch):
+    from pipeline.coding import coder as coder_module
+
+    cb = Codebook.from_labels(["X", "Y"])
+    texts = ["red apples grow here", "red apples grow here too", "blue boats sail far", "blue boats sail away",
+             "apples and boats", "nothing at all"]
+    coder = CodebookCoder(cb, embedder=HashEmbedder(), min_analyst_for_cv=100).fit(texts[:4], ["X", "X", "Y", "Y"])
+    emb = coder.embedder_.encode(texts)
+    exclude = np.array([0, 1, 2, 3, -1, -1])
+    whole = coder._knn_features(texts, emb, exclude_pool=exclude)
+    monkeypatch.setattr(coder_module, "KNN_ROWS", 4)
+    assert np.array_equal(coder._knn_features(texts, emb, exclude_pool=exclude), whole)
+    monkeypatch.setattr(coder_module, "KNN_ROWS", 1)
+    assert np.array_equal(coder._knn_features(texts, emb), coder_module.np.vstack(
+        [coder._knn_rows(texts[i:i + 1], emb[i:i + 1], None) for i in range(len(texts))]))
+
+
 def test_knn_can_be_switched_off(small_codebook):
     coder = CodebookCoder(small_codebook, embedder=HashEmbedder(), knn=False).fit()
     assert coder.pool_labels_ is None

@@ -100,6 +100,10 @@ def _joined_inputs(texts, labels, languages, own_texts, own_labels, own_language
     return texts + own_texts, labels + own_labels, languages + own_languages, len(texts), len(own_texts)
 
 
+#: Rows of the kNN features computed at once (memory: a few times KNN_ROWS x pool size x 8 bytes).
+KNN_ROWS = 2048
+
+
 def _fit_code(X, yj: np.ndarray, weight: np.ndarray, C: float, random_state: int, rows: np.ndarray | None = None):
     """One code's classifier on ``rows`` of ``X`` (all rows when ``None``), a module-level function so
     that worker processes receive only its data: a constant when every statement or none has the code,
@@ -313,11 +317,23 @@ class CodebookCoder:
         """Per code: best embedding and char n-gram similarity to a pool statement with that code,
         and a similarity-weighted vote of the ``knn_k`` nearest pool statements; plus the same two
         signals for pool statements with no code. ``exclude_pool[i]`` (>= 0) is left out for text
-        ``i`` (itself, when it is in the pool)."""
-        k = len(self.ids)
+        ``i`` (itself, when it is in the pool).
+
+        Rows are independent, so they are taken :data:`KNN_ROWS` at a time: the similarity matrices
+        of 40,000 statements against the pool would otherwise need several GB at once."""
         n, m = len(texts), len(self.pool_labels_)
         if m == 0 or n == 0:
-            return np.zeros((n, 3 * k + 2))
+            return np.zeros((n, 3 * len(self.ids) + 2))
+        parts = []
+        for a in range(0, n, KNN_ROWS):
+            b = min(n, a + KNN_ROWS)
+            parts.append(self._knn_rows(texts[a:b], emb[a:b], None if exclude_pool is None else exclude_pool[a:b]))
+        return np.vstack(parts)
+
+    def _knn_rows(self, texts: Sequence[str], emb: np.ndarray, exclude_pool: np.ndarray | None) -> np.ndarray:
+        """:meth:`_knn_features` for one block of rows."""
+        k = len(self.ids)
+        n, m = len(texts), len(self.pool_labels_)
         s_emb = emb @ self.pool_vectors_.T
         s_chr = (self.knn_vectorizer_.transform(list(texts)) @ self.pool_char_.T).toarray()
         if exclude_pool is not None:
