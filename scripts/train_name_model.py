@@ -55,8 +55,7 @@ class Prepared:
     entities: list[list[tuple[int, int, str]] | None]
     gold: list[list[tuple[int, int]]]  # NAME items' character ranges in the rule-redacted text
     other: list[list[tuple[int, int]]]  # other personal items' ranges (left out of training)
-    languages: list[str] = field(default_factory=list)  # as ingest detects them
-    welsh_spans: dict = field(default_factory=dict)  # sentence -> rules' spans read as Welsh (no NER)
+    welsh_spans: dict = field(default_factory=dict)  # sentence detected as Welsh -> rules' spans read as Welsh (no NER)
 
 
 def settings(cfg: Mapping[str, Any]) -> dict[str, Any]:
@@ -97,7 +96,7 @@ def prepare(path: Path, redactor: Redactor, ner_everywhere: bool = False) -> Pre
     languages = detect_languages([r["text"] for r in rows])
     cy = [i for i, lang in enumerate(languages) if lang == "cy"]
     cy_spans, _ = redactor.rule_names([texts[i] for i in cy], ["cy"] * len(cy), ner_everywhere) if cy else ([], [])
-    return Prepared(path.name, rows, texts, spans, entities, gold, other, languages, dict(zip(cy, cy_spans, strict=True)))
+    return Prepared(path.name, rows, texts, spans, entities, gold, other, dict(zip(cy, cy_spans, strict=True)))
 
 
 def examples(prep: Prepared, finder, groups: Sequence[str]) -> tuple[list[tuple[str, ...]], list[int]]:

@@ -656,8 +656,13 @@ class NameFinder:
             verb = nm and (nm.group(1) in self._verbs or nm.group(1) in self._weak_verbs or nm.group(1).endswith("ed"))
             if not verb:
                 return False
-        welsh = [w.lower() for w in WORD.findall(text) if w.lower() in self._welsh and w.lower() not in _STOP]
+        welsh = self._welsh_words_in(text)
         return len(welsh) < 2 or all(is_english(w) for w in welsh)  # "Mae Teithio Ymlaen wedi ...": Welsh, not a name
+
+    def _welsh_words_in(self, text: str) -> list[str]:
+        """The Welsh function words of ``text`` (lower case, English stop words left out): two or more make
+        it a Welsh sentence."""
+        return [w.lower() for w in WORD.findall(text) if w.lower() in self._welsh and w.lower() not in _STOP]
 
     def _surname_follows(self, text: str, end: int, nxt_cap: str) -> bool:
         """"Summer Davies said": a known surname (not a word) or unknown word after a name that is also a word."""
@@ -840,7 +845,7 @@ class NameFinder:
         if not any(s.kind == "NAME" for s in spans):
             return out
         # in a Welsh sentence an unknown word is a Welsh word ("Sarjant [NAME]", "Ganwyd [NAME]"), not a first name
-        welsh = sum(w.lower() in self._welsh and w.lower() not in _STOP for w in WORD.findall(text)) >= 2
+        welsh = len(self._welsh_words_in(text)) >= 2
         for s in spans:
             if s.kind != "NAME":
                 continue
@@ -854,9 +859,8 @@ class NameFinder:
                 continue
             if not (self._sentence_initial(text, at) or re.search(r"(?:,|\band)\s*$", text[max(0, at - 6) : at])):
                 continue
-            if (low in _STOP or low in _ADVERBS or low in _GREETINGS or low in self._titles or low in self._relation_words or low in self._org_words
-                    or low in self._welsh or low in self._months or low in self.keep or low in self._org_prefixes
-                    or self.is_kept(tok) or self._toponym(low) or low in world_words()):
+            if (not self._plain_name(low, tok) or low in _ADVERBS or low in _GREETINGS or low in self._org_prefixes
+                    or low in world_words()):
                 continue
             if low in self.first_names or low in self.common_words or not is_english(low, modern=False) and not welsh:
                 # before a nickname in quotes ('Tyrone "Ty" Bennett') the first name is a name of its own
@@ -1312,11 +1316,12 @@ class NameFinder:
         return out
 
 
-#: A space, then two capitalised halves joined by a hyphen, ending the word ("Brown-Francis").
-#: The word before a found name, with only a space or tab between them (see ``_first_names_left``).
 #: What joins the words of a list ("A, B and C", "A & B", "A ac B").
 _LIST_SEP = r"(?:,[ \t]*|[ \t]+(?:and|&|n|ac|or|neu)[ \t]+)"
+#: The word before a found name, with only a space or tab between them, and an opening quote or bracket
+#: when a nickname stands between (see ``_first_names_left``).
 _LEFT_WORD = re.compile(r"(?<![\w\-'\u2019])(?P<word>[A-Za-z\u00c0-\u024f\u1e00-\u1eff]+)[ \t](?P<mark>[\"\u201c\u2018(]?)$")
+#: A space, then two capitalised halves joined by a hyphen, ending the word ("Brown-Francis").
 _BARRELLED = re.compile(r"[ \t](?P<word>[A-Z][a-z\u00e0-\u00ff]+-[A-Z][a-z\u00e0-\u00ff]+)(?![\w\-])")
 
 

@@ -72,6 +72,8 @@ _YEAR_WORDS = (
     rf"(?:nineteen|twenty)[\s\-]+(?:{_TEENS}|(?:{_TENS})(?:[\s\-]+(?:{_UNITS}))?|(?:o|oh)[\s\-]+(?:{_UNITS}))"
     rf"|two[\s\-]+thousand(?:[\s\-]+and)?(?:[\s\-]+(?:{_TEENS}|(?:{_TENS})(?:[\s\-]+(?:{_UNITS}))?|{_UNITS}))?"
 )
+#: The day of a date written in words ("3rd", "the 12th", "the twelfth").
+_DAY = rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?|(?:the\s+)?(?:{_ORDINAL_WORDS}))"
 #: "at" and "dot" written out in an email address ("ahmed at hotmail dot com").
 _AT = r"(?:\s*[\[(]at[\])]\s*|\s+at\s+)"
 _DOT = r"(?:\s*[\[(]dot[\])]\s*|\s+dot\s+)"
@@ -175,8 +177,7 @@ def _date_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
     dob_ctx = "|".join(map(re.escape, cfg.get("dob_context", []) or ["born", "dob", "date of birth"]))
     # after a date-of-birth word the year may be short ("21st June '06") and the day a word ("the twelfth of")
     year = r"(?:(?:19|20)\d{2}|['\u2019]\d{2})"
-    day = rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?|(?:the\s+)?(?:{_ORDINAL_WORDS}))"
-    worded_date = rf"{day}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{year}"
+    worded_date = rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{year}"
     return (
         # "d.o.b. 3rd May 1981": the context word may end in a full stop
         ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b\.?)[^.\n]{{0,25}}?\b(?P<pii>{worded_date})(?!\w)", re.I)),
@@ -208,10 +209,9 @@ def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
     ("ahmed_k at hotmail dot com"), and a date of birth after a date-of-birth word with its year in words
     or two digits ("date of birth: seventeenth of May nineteen ninety one", "DOB 3rd Sept 08")."""
     dob_ctx = "|".join(map(re.escape, lookup(cfg, "dob_context", "redaction.yaml")))
-    day = rf"(?:(?:the\s+)?\d{{1,2}}(?:st|nd|rd|th)?|(?:the\s+)?(?:{_ORDINAL_WORDS}))"
     # a two-digit year is not a count ("born on 3 May 12 years ago")
     year = rf"(?:{_YEAR_WORDS}|\d{{2}}(?![\d/\-]|\.\d)(?!\s+(?:years?|yrs?|months?|weeks?|days?|times?|oed|mlynedd|blynedd)\b))"
-    worded_date = rf"{day}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+{day},?\s+{year}"
+    worded_date = rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+{_DAY},?\s+{year}"
     tld = r"(?:com|org|net|uk|gov|ac|wales|cymru|info|io|me|co)\b"
     return (
         ("EMAIL", re.compile(rf"(?i)[\w.+\-']+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*?{_DOT}{tld}"), "dot"),
@@ -243,8 +243,8 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
                 # the Welsh order, street then number: "Stryd y Castell, rhif 8"
                 rf"|\b{welsh_street},?\s+(?i:rhif)\s+\d{{1,4}}[A-Za-z]?\b"
                 # a flat in a named building: "Flat 12, Loudoun House", "Fflat 3 Tŷ Glas"
-                rf"|\b(?i:flat|apartment|apt|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:{_NAME_WORD}\s+){{0,2}}(?:{buildings})\b"
-                rf"|\b(?i:flat|apartment|apt|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+(?:{buildings})\s+{_NAME_WORD}"
+                rf"|\b(?i:flat|apartment|apt|fflat)\s+\d{{1,4}}[A-Za-z]?,?\s+"
+                rf"(?:(?:{_NAME_WORD}\s+){{0,2}}(?:{buildings})\b|(?:{buildings})\s+{_NAME_WORD})"
             ),
         ),
         # after an address word, a house number and one to three capitalised words before a comma or a
