@@ -1090,13 +1090,19 @@ def read_docx(path: Path, ctx: ReadContext) -> pd.DataFrame:
     except Exception as exc:  # noqa: BLE001 - python-docx raises several types for a damaged file
         raise _corrupt(path, exc) from exc
     blocks: list[Block] = []
+    style_names: dict[str | None, str] = {}
     n_para = n_table = 0
     for child in document.element.body.iterchildren():
         tag = child.tag.rsplit("}", 1)[-1]
         if tag == "p":
             n_para += 1
             para = Paragraph(child, document)
-            style = (para.style.name if para.style is not None else "") or ""
+            # Looked up once per style id: python-docx finds a paragraph's default style by scanning every
+            # style, which took half the reading time of a 2,000-paragraph document.
+            sid = child.style
+            if sid not in style_names:
+                style_names[sid] = (para.style.name if para.style is not None else "") or ""
+            style = style_names[sid]
             runs = [r for r in para.runs if r.text.strip()]
             blocks.append(Block(f"paragraph={n_para}", _clean(para.text),
                                 styled=style.lower().startswith(("heading", "title", "pennawd", "teitl")),
