@@ -41,7 +41,8 @@ from scripts.evaluate_redaction import _fmt, score  # noqa: E402 - scored and pr
 
 SETS = ROOT / "data" / "eval" / "redaction"
 #: Files that must never be read here: the held-out sets the lead measures.
-HELD_OUT = frozenset({"eval5.jsonl", "eval6.jsonl", "eval7.jsonl", "eval8.jsonl", "eval10.jsonl", "eval12.jsonl"})
+HELD_OUT = frozenset({"eval5.jsonl", "eval6.jsonl", "eval7.jsonl", "eval8.jsonl", "eval10.jsonl", "eval12.jsonl",
+                      "eval13.jsonl"})
 
 
 @dataclass
@@ -197,11 +198,15 @@ def model_file(weights: Mapping[str, float], groups: Sequence[str], opts: Mappin
 
 
 def lofo(preps: Sequence[Prepared], finder, groups: Sequence[str], opts: Mapping[str, Any], thresholds: Sequence[float],
-         veto: float | None, show_misses: bool, welsh: str = "english") -> dict[str, Any]:
-    """Leave each file out in turn; print and return the figures without and with the model."""
+         veto: float | None, show_misses: bool, welsh: str = "english", extra: Sequence[Prepared] = ()) -> dict[str, Any]:
+    """Leave each file out in turn; print and return the figures without and with the model.
+
+    ``extra`` files are always trained on and never left out, so that runs with and without candidate
+    files score the same left-out files (``--extra``).
+    """
     table: dict[str, dict[str, dict[str, Any]]] = {}
     for i, held in enumerate(preps):
-        rest = [p for j, p in enumerate(preps) if j != i]
+        rest = [p for j, p in enumerate(preps) if j != i] + list(extra)
         weights = train(rest, finder, groups, opts["C"], opts["min_count"], opts["file_weights"])
         table[held.name] = {"rules": measure(held, finder, None, welsh)}
         for th in thresholds:
@@ -253,6 +258,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--weighted-files", default=None, help="files --file-weight applies to")
     ap.add_argument("--C", type=float, default=None, help="inverse regularisation strength (default: the config's)")
     ap.add_argument("--files", default=None, help="comma-separated training files (default: the config's)")
+    ap.add_argument("--extra", default="", help="with --lofo, comma-separated candidate files always trained on, never "
+                                                "left out (weigh adding them against the same left-out files)")
     ap.add_argument("--misses", action="store_true", help="with --lofo, print the left-out files' misses")
     ap.add_argument("--out", type=Path, default=None, help="model file to write (default: the config's)")
     ap.add_argument("--json", type=Path, default=None, help="with --lofo, write the figures to this file")
@@ -290,12 +297,14 @@ def main(argv: list[str] | None = None) -> int:
     redactor = Redactor(rules_only(cfg), use_ner="ner" in groups)
     everywhere = bool(args.ner_everywhere if args.ner_everywhere is not None else cfg["name_model"].get("ner_everywhere"))
     preps = [prepare(SETS / f, redactor, everywhere) for f in files]
+    extra = [f.strip() for f in args.extra.split(",") if f.strip()]
+    extra_preps = [prepare(SETS / f, redactor, everywhere) for f in extra]
     finder = redactor.names
     print(f"prepared {len(files)} files in {time.perf_counter() - t0:.1f} s", file=sys.stderr)
     if args.lofo:
         ths = [float(x) for x in (args.thresholds or str(cfg["name_model"].get("threshold", 0.5))).split(",")]
         veto = args.veto if args.veto is not None else (cfg.get("name_model") or {}).get("veto_below")
-        res = lofo(preps, finder, groups, opts, ths, veto, args.misses, args.welsh)
+        res = lofo(preps, finder, groups, opts, ths, veto, args.misses, args.welsh, extra_preps)
         if args.json:
             args.json.write_text(json.dumps(res, indent=2), encoding="utf-8")
         return 0

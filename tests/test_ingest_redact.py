@@ -29,6 +29,9 @@ def _one(text, language="en", use_ner=False):
         ("They wrote my DOB: 03/04/2007 wrong.", "They wrote my DOB: [DOB] wrong."),
         ("I live at 12 Acacia Road now.", "I live at [ADDRESS] now."),
         ("Rwy'n byw yn 12 Heol y Parc, Bangor.", "Rwy'n byw yn [ADDRESS], Bangor."),
+        # a street typed in lower case after an address word; a plot on a named site
+        ("address: 88 heol y gors, townhill", "address: [ADDRESS], townhill"),
+        ("Address on file: Plot 6, Ffynnon Caravan Park.", "Address on file: [ADDRESS]."),
         ("PC Jones stopped me in Newport.", "PC [NAME] stopped me in Newport."),
         ("Ms Begum from the council never rang back.", "Ms [NAME] from the council never rang back."),
         ("My name is Daniel Price and I've been here two years.", "My name is [NAME] and I've been here two years."),
@@ -49,6 +52,8 @@ def test_rules_redact_each_kind(text, expected):
         "I'm Black and I'm Muslim, and I'm Welsh too.",
         "They called Gwent Police and nothing happened.",
         "We had 24 people and 3 sessions in 2025; 1 in 5 were stopped.",
+        "He lives at 3 different places since the eviction.",
+        "Plot 3 was empty when we got there.",
         "South Wales Police said the Home Office would decide.",
     ],
 )
@@ -106,6 +111,7 @@ def test_numbers_that_are_not_phones_stay():
         ("the teacher mr jones picked on us", "the teacher mr [NAME] picked on us"),
         ("follow me @tyrone_g22 on insta", "follow me [HANDLE] on insta"),
         ("my snap is jaz.99 if you want", "my snap is [HANDLE] if you want"),
+        ("add me on snap its kez.x7 if u want", "add me on snap its [HANDLE] if u want"),
         ("they call him Biscuit on the wing", "they call him [NAME] on the wing"),
         ("Mae Dewi'n byw yn y dref.", "Mae [NAME]'n byw yn y dref."),
     ],

@@ -400,7 +400,7 @@ class NameFinder:
             self,
             "_handle_ctx_re",
             re.compile(
-                rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|:|-)\s*)*"
+                rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|its|it's|it\u2019s|:|-)\s*)*"
                 r"(?P<name>(?=[A-Za-z0-9_.]*(?:[0-9_]|\.[A-Za-z0-9]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])+)"
             ),
         )

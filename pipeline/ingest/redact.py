@@ -63,6 +63,8 @@ _MONTHS = (
     "Ionawr|Chwefror|Mawrth|Ebrill|Mai|Mehefin|Gorffennaf|Awst|Medi|Hydref|Tachwedd|Rhagfyr"
 )
 _NAME_WORD = r"[A-Z\u0174\u0176][a-z\u00e0-\u00ff\u0175\u0177'\u2019]+(?:-[A-Za-z][a-z\u00e0-\u00ff\u0175\u0177'\u2019]*)*"
+#: A word of letters in either case (a street typed in lower case after an address word).
+_ANY_WORD = r"[^\W\d_][\w'\u2019]*(?:-[^\W\d_][\w'\u2019]*)*"
 _WELSH_POSTCODE_AREAS = "cf|np|sa|ll|ld|sy|ch"
 _UNITS = "one|two|three|four|five|six|seven|eight|nine"
 _TEENS = "ten|eleven|twelve|thirteen|fourteen|fifteen|sixteen|seventeen|eighteen|nineteen"
@@ -220,10 +222,12 @@ def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
 
 
 def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
-    """A house number and a street (``street_words``, ``welsh_street_words``), or a number after an address word."""
+    """A house number and a street (``street_words``, ``welsh_street_words``), a number after an address word, or a
+    plot or pitch on a named site (``site_words``)."""
     streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
     welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
     buildings = "|".join(map(re.escape, cfg.get("building_words", []) or ["House", "Court"]))
+    sites = "|".join(map(re.escape, cfg.get("site_words", []) or ["Caravan Park", "Site"]))
     # a Welsh street word, its article written apart, hyphenated or joined ("Heol y Bryn", "Maes-y-Coed",
     # "Rhodfa'r Môr"), and the street's name
     welsh_street = rf"(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-|['\u2019]r\s+){_NAME_WORD}"
@@ -254,6 +258,22 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
             re.compile(
                 rf"(?i:{addr_ctx})(?P<pii>\b\d{{1,4}}[A-Za-z]?,?\s+{_NAME_WORD}(?:\s+(?:(?:y|yr|'r)\s+)?{_NAME_WORD}){{0,2}})"
                 rf"(?=\s*,|\s+\[POSTCODE\])"
+            ),
+        ),
+        # after an address word, a street typed in lower case: "address: 88 heol y gors, townhill"
+        (
+            "ADDRESS",
+            re.compile(
+                rf"(?i:{addr_ctx})(?P<pii>\b\d{{1,4}}[A-Za-z]?,?\s+(?i:(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-)"
+                rf"{_ANY_WORD}(?:\s+{_ANY_WORD})?|(?:{_ANY_WORD}\s+){{1,3}}(?:{streets})\b))"
+            ),
+        ),
+        # a plot or pitch on a named site: "Plot 6, Shirenewton Caravan Park", "pitch 4 at Rover Way site"
+        (
+            "ADDRESS",
+            re.compile(
+                rf"\b(?i:plot|pitch|plwm|llain)\s+\d{{1,3}}[A-Za-z]?,?\s+(?:(?i:on|at)\s+(?:the\s+)?)?"
+                rf"(?:{_NAME_WORD}\s+){{1,3}}(?i:{sites})\b"
             ),
         ),
     )
