@@ -222,6 +222,12 @@ def test_a_repeated_name_inside_a_kept_phrase_or_before_an_organisation_word_sta
         # an imperative that is also a surname, a kept word and an adverb stay
         ("Ask Yusuf Adebayo-Cole, he saw the whole thing.", "Ask [NAME], he saw the whole thing."),
         ("Yesterday Yusuf Adebayo-Cole rang the station.", "Yesterday [NAME] rang the station."),
+        # a day that is a first name joins a name opening the clause; after "on" or "last" it is the day
+        ("Tuesday Adebayo-Cole missed her slot at the centre.", "[NAME] missed her slot at the centre."),
+        ("On Tuesday Adebayo-Cole said the centre was shut.", "On Tuesday [NAME] said the centre was shut."),
+        ("Last Saturday Adebayo-Cole got stopped again.", "Last Saturday [NAME] got stopped again."),
+        # a nickname's prefix goes with the name
+        ("me n lil Adebayo-Cole got stopped", "me n [NAME] got stopped"),
     ],
 )
 def test_a_first_name_before_a_found_name_joins_it(text, expected):

@@ -355,6 +355,8 @@ class NameFinder:
     _particles: frozenset[str] = field(init=False, repr=False)
     _place_preps: frozenset[str] = field(init=False, repr=False)
     _months: frozenset[str] = field(init=False, repr=False)
+    _calendar_names: frozenset[str] = field(init=False, repr=False)
+    _nickname_prefixes: frozenset[str] = field(init=False, repr=False)
     _ambiguous: frozenset[str] = field(init=False, repr=False)
     _titles: frozenset[str] = field(init=False, repr=False)
     _phrase_re: re.Pattern[str] | None = field(init=False, repr=False)
@@ -421,6 +423,8 @@ class NameFinder:
         set_(self, "common_words", _lower_set(cfg.get("common_words")) | welsh)
         set_(self, "_welsh", welsh)
         set_(self, "_months", _lower_set(cfg.get("months")))
+        set_(self, "_calendar_names", _lower_set(cfg.get("calendar_first_names")))
+        set_(self, "_nickname_prefixes", _lower_set(cfg.get("nickname_prefixes")))
         set_(self, "_ambiguous", _lower_set(cfg.get("ambiguous_places")))
         set_(self, "_titles", _lower_set(cfg.get("titles")))
         set_(self, "_verbs", _lower_set(cfg.get("person_context")))
@@ -840,6 +844,10 @@ class NameFinder:
         at all (in a sentence that is not Welsh); never a known surname that is also a verb ("Ask [NAME]",
         "Ring [NAME]"), a function word, title, relation, kept place or organisation, month,
         country or Welsh place-name shape ("Yesterday [NAME]", "Cardiff [NAME]" and "Auntie [NAME]" stay).
+        A day, month or festival that is also a first name (``calendar_first_names``: "Tuesday [NAME]",
+        "Easter [NAME]") is joined in the same place: after "on" or "last" it is not at the start of
+        the clause, so "on Tuesday [NAME] came" keeps its day. A nickname's prefix (``nickname_prefixes``:
+        "lil [NAME]", "Big [NAME]") is joined wherever it stands.
         """
         out: list[NameSpan] = []
         if not any(s.kind == "NAME" for s in spans):
@@ -855,9 +863,15 @@ class NameFinder:
                 continue
             tok, at = m.group("word"), lo + m.start()
             low = tok.lower()
+            if low in self._nickname_prefixes and not m.group("mark"):
+                out.append(NameSpan(at, s.end, "NAME", s.source))
+                continue
             if not tok[:1].isupper() or tok.isupper() and len(tok) > 1:
                 continue
             if not (self._sentence_initial(text, at) or re.search(r"(?:,|\band)\s*$", text[max(0, at - 6) : at])):
+                continue
+            if low in self._calendar_names:
+                out.append(NameSpan(at, s.end, "NAME", s.source))
                 continue
             if (not self._plain_name(low, tok) or low in _ADVERBS or low in _GREETINGS or low in self._org_prefixes
                     or low in world_words()):
