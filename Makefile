@@ -84,7 +84,7 @@ EVAL_CONSULTATIONS ?= $(sort $(wildcard data/eval/consultations/*/))
 evaluate-plancheck: $(STAMP) ## Measure themes and plan-check on consultations with an answer key (data/eval/consultations/*; EVAL_CONSULTATIONS=...), and on the sample
 	$(PY) scripts/eval_plancheck.py --sample $(EVAL_CONSULTATIONS)
 
-REDACTION_SET ?= data/eval/redaction/eval12.jsonl
+REDACTION_SET ?= data/eval/redaction/eval13.jsonl
 QUASI_SET ?= data/eval/redaction/quasi_eval.jsonl
 evaluate-redaction: $(STAMP) ## Measure name and personal-data redaction (recall/precision per kind, hard negatives) and the quote screen on the held-out sets
 	$(PY) scripts/evaluate_redaction.py $(REDACTION_SET) --quasi $(QUASI_SET) --json $(OUT)/evaluation_redaction.json

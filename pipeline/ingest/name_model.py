@@ -247,8 +247,8 @@ class _Describer:
         cap = core[:1].isupper()
         if core.isupper() and len(core) > 3 and not self.caps_text:
             return False
-        if low in _STOP and low not in finder.first_names:
-            return False
+        if low in _STOP and low not in finder.first_names or low in finder._discourse:
+            return False  # function words; "Look, ...", "Listen, ...": words that open speech, never a name
         if not cap or self.caps_text:
             if self.language != "en" and not cap or len(low) < 3:
                 return False
