@@ -178,7 +178,7 @@ class CodebookCoder:
         w_word: float = 0.7,
         fallback_ratio: float = 0.4,
         max_codes: int = 2,
-        own_weight: float = 3.0,
+        own_weight: float = 30.0,
         min_own_for_cv: int = 150,
         zero_shot_z: float = 0.75,
         zero_shot_floor: float = 0.1,
