@@ -34,8 +34,8 @@ ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
 from pipeline import config  # noqa: E402
-from pipeline.ingest.name_model import DEFAULT_MODEL, FEATURE_GROUPS, NameModel, candidates  # noqa: E402
 from pipeline.ingest.language import detect_languages  # noqa: E402
+from pipeline.ingest.name_model import DEFAULT_MODEL, FEATURE_GROUPS, NameModel, candidates  # noqa: E402
 from pipeline.ingest.redact import Redactor, _lay_out  # noqa: E402
 from scripts.evaluate_redaction import _fmt, score  # noqa: E402 - scored and printed as make evaluate-redaction does
 
