@@ -411,3 +411,15 @@ def test_the_redaction_scorer_reads_each_sentence_in_its_language_as_ingest_does
     assert json.loads((tmp_path / "a.json").read_text())["welsh_sentences"] == 1
     assert main([str(path), "--all-english", "--json", str(tmp_path / "b.json")]) == 0
     assert json.loads((tmp_path / "b.json").read_text())["welsh_sentences"] == 0
+
+
+def test_address_word_lists_come_from_the_config_and_an_empty_list_matches_nothing():
+    """The street and site word lists are read from the config (one default, in the YAML); an analyst's empty
+    list switches that part of the rule off rather than matching every word."""
+    text = "Address on file: Plot 6, Ffynnon Caravan Park. I live at 12 Acacia Road now."
+    no_sites = {**CFG, "site_words": []}
+    out = redact(pd.DataFrame({"text": [text], "language": ["en"]}), no_sites, use_ner=False)["text"].iloc[0]
+    assert "Plot 6," in out and "Caravan Park." in out  # the site rule is off (another rule may still take a word)
+    assert "I live at [ADDRESS] now." in out
+    lower = "address: 12 rhodfa'r mor, townhill"
+    assert _one(lower)[0] == "address: [ADDRESS], townhill"

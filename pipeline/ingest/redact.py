@@ -221,16 +221,21 @@ def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
     )
 
 
+def _alternation(cfg: Mapping[str, Any], key: str) -> str:
+    """The words of list ``key`` of ``redaction.yaml`` as a regex alternation (an empty list matches nothing)."""
+    words = lookup(cfg, key, "redaction.yaml") or []
+    return "|".join(map(re.escape, words)) or "(?!)"
+
+
 def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
     """A house number and a street (``street_words``, ``welsh_street_words``), a number after an address word, or a
     plot or pitch on a named site (``site_words``)."""
-    streets = "|".join(map(re.escape, cfg.get("street_words", []) or ["Street", "Road"]))
-    welsh = "|".join(map(re.escape, cfg.get("welsh_street_words", []) or ["Heol", "Ffordd", "Stryd"]))
-    buildings = "|".join(map(re.escape, cfg.get("building_words", []) or ["House", "Court"]))
-    sites = "|".join(map(re.escape, cfg.get("site_words", []) or ["Caravan Park", "Site"]))
-    # a Welsh street word, its article written apart, hyphenated or joined ("Heol y Bryn", "Maes-y-Coed",
-    # "Rhodfa'r Môr"), and the street's name
-    welsh_street = rf"(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-|['\u2019]r\s+){_NAME_WORD}"
+    streets, welsh, buildings, sites = (_alternation(cfg, key) for key in
+                                        ("street_words", "welsh_street_words", "building_words", "site_words"))
+    # a Welsh street word with its article written apart, hyphenated or joined ("Heol y Bryn", "Maes-y-Coed",
+    # "Rhodfa'r Môr"), then the street's name (capitalised; any case after an address word, below)
+    welsh_article = rf"(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-|['\u2019]r\s+)"
+    welsh_street = rf"{welsh_article}{_NAME_WORD}"
     # what may stand between an address word and the house number ("address: ", "lives at no. ")
     addr_ctx = "|".join(rf"\b{re.escape(w)}\b[^.\n\d]{{0,{ADDRESS_CONTEXT_CHARS}}}?"
                         for w in lookup(cfg, "address_context", "redaction.yaml"))
@@ -264,7 +269,7 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
         (
             "ADDRESS",
             re.compile(
-                rf"(?i:{addr_ctx})(?P<pii>\b\d{{1,4}}[A-Za-z]?,?\s+(?i:(?:{welsh})(?:\s+(?:(?:y|yr|'r)\s+)?|-(?:y|yr)-)"
+                rf"(?i:{addr_ctx})(?P<pii>\b\d{{1,4}}[A-Za-z]?,?\s+(?i:{welsh_article}"
                 rf"{_ANY_WORD}(?:\s+{_ANY_WORD})?|(?:{_ANY_WORD}\s+){{1,3}}(?:{streets})\b))"
             ),
         ),
