@@ -497,6 +497,25 @@ def test_the_analysts_convention_overrides_a_conflicting_codebook_example(small_
     assert "this consultation's analyst" in tuned.calibration_
 
 
+def test_a_point_made_in_one_sentence_of_a_long_statement_is_scored_from_that_sentence(small_codebook):
+    """sentence_weight blends a multi-sentence statement's score with its best sentence's; one sentence is
+    scored as before, and 0 switches the blend off."""
+    from pipeline.coding.coder import sentence_pieces
+
+    pieces, owner = sentence_pieces(["One short one.", "First point is here. Second point is here too.", "x"])
+    assert pieces == ["First point is here.", "Second point is here too."] and owner == [1, 1]
+    whole = CodebookCoder(small_codebook, embedder=HashEmbedder(), sentence_weight=0.0).fit()
+    blended = CodebookCoder(small_codebook, embedder=HashEmbedder(), sentence_weight=0.5).fit()
+    long = "We talked for ages about the weather and the buses and the shops in town today. " + \
+        "The police stop and search us every week."
+    single = "The police stop and search us every week."
+    p_whole, p_blend, p_sentence = whole.predict_proba([long])[0], blended.predict_proba([long])[0], \
+        whole.predict_proba([single])[0]
+    np.testing.assert_allclose(p_blend, 0.5 * p_whole + 0.5 * np.maximum(p_sentence, whole.predict_proba(
+        ["We talked for ages about the weather and the buses and the shops in town today."])[0]), atol=1e-9)
+    np.testing.assert_allclose(blended.predict_proba([single]), whole.predict_proba([single]))
+
+
 def test_stance_cues_read_hedges_and_sarcasm():
     labels, _ = rule_stance(cue_counts(["Yeah right, they listened.", "Not really, nobody listened to us.",
                                         "Partly, some of it is in there but not the police bit."]),

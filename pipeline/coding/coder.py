@@ -79,6 +79,21 @@ def parse_labels(value) -> list[str]:
     return sorted({i for i in out if i and i.lower() not in {"none", UNCODED, "nan", "<na>"}})
 
 
+def sentence_pieces(texts: Sequence[str], min_words: int = 4) -> tuple[list[str], list[int]]:
+    """The sentences (of at least ``min_words`` words) of each text that has more than one, and the
+    position of the text each belongs to."""
+    import re
+
+    pieces: list[str] = []
+    owner: list[int] = []
+    for i, t in enumerate(texts):
+        parts = [p for p in re.split(r"(?<=[.!?])\s+", str(t)) if len(p.split()) >= min_words]
+        if len(parts) > 1:
+            pieces.extend(parts)
+            owner.extend([i] * len(parts))
+    return pieces, owner
+
+
 def _truncate(text: str, n: int) -> str:
     text = " ".join(str(text).split())
     return text if len(text) <= n else text[: n - 1].rstrip() + "…"
@@ -152,6 +167,10 @@ class CodebookCoder:
             when its similarity stands this many standard deviations above the statement's mean
             similarity to all codes.
         zero_shot_floor: ... and its cosine similarity reaches this (else the statement is uncoded).
+        sentence_weight: A statement of several sentences is scored as ``(1 - w) x`` its own score plus
+            ``w x`` the best of its sentences' scores (each sentence of at least 4 words scored alone), so a
+            point made in one sentence of a long answer is not drowned by the rest; 0 scores the whole
+            statement only.
         n_jobs: Processes fitting the per-code classifiers at once (``None`` = 1, ``-1`` = one per core).
             The fits are independent and seeded, so the result does not depend on it.
         random_state: Seed for the cross-validation split and the solvers.
@@ -179,9 +198,10 @@ class CodebookCoder:
         fallback_ratio: float = 0.4,
         max_codes: int = 2,
         own_weight: float = 30.0,
-        min_own_for_cv: int = 150,
+        min_own_for_cv: int = 1000,
         zero_shot_z: float = 0.75,
         zero_shot_floor: float = 0.1,
+        sentence_weight: float = 0.5,
         n_jobs: int | None = -1,
         random_state: int = 42,
     ) -> None:
@@ -208,6 +228,7 @@ class CodebookCoder:
         self.min_own_for_cv = min_own_for_cv
         self.zero_shot_z = zero_shot_z
         self.zero_shot_floor = zero_shot_floor
+        self.sentence_weight = sentence_weight
         self.n_jobs = n_jobs
         self.random_state = random_state
 
@@ -567,12 +588,37 @@ class CodebookCoder:
         desc, best = self._similarities(emb)
         if self.method == "similarity":
             return matches, self.similarity_score(desc, best), emb
+        proba = self._model_scores(texts, emb, hits, desc, best)
+        if self.sentence_weight > 0:
+            proba = self._with_sentences(texts, proba)
+        return matches, proba, emb
+
+    def _model_scores(self, texts: Sequence[str], emb: np.ndarray, hits: np.ndarray, desc: np.ndarray,
+                      best: np.ndarray) -> np.ndarray:
+        """The per-code models' scores of ``texts`` (their embeddings, lexicon hits and similarities given)."""
         if self.knn and getattr(self, "pool_labels_", None) is not None:
             dense = np.hstack([np.log1p(hits), desc, self._knn_features(texts, emb)])
         else:
             dense = np.hstack([np.log1p(hits), desc, best])
         X = self.features_.transform(texts, embeddings=emb, dense=dense)
-        return matches, self._apply_models(self.models_, X), emb
+        return self._apply_models(self.models_, X)
+
+    def _with_sentences(self, texts: Sequence[str], proba: np.ndarray) -> np.ndarray:
+        """``proba`` blended, for statements of several sentences, with their best sentence's scores
+        (``sentence_weight``; chosen by leaving training files out, ``data/train/README.md``)."""
+        pieces, owner = sentence_pieces(texts)
+        if not pieces:
+            return proba
+        _, hits = self._lexicon_hits(pieces)
+        emb = self.embedder_.encode(pieces)
+        desc, best = self._similarities(emb)
+        part = self._model_scores(pieces, emb, hits, desc, best)
+        top = np.zeros_like(proba)
+        np.maximum.at(top, np.asarray(owner), part)
+        rows = np.unique(owner)
+        out = proba.copy()
+        out[rows] = (1 - self.sentence_weight) * proba[rows] + self.sentence_weight * top[rows]
+        return out
 
     def _zero_shot_scores(self, texts: Sequence[str], emb: np.ndarray) -> np.ndarray:
         """Scores in ``[0, 1]`` (0.5 = the line) from similarity to the code descriptions alone.
@@ -582,18 +628,11 @@ class CodebookCoder:
         stands out when its similarity is ``zero_shot_z`` standard deviations above the statement's
         mean over all codes; the best code is always a candidate. Below ``zero_shot_floor`` nothing fits.
         """
-        import re
-
         n, k = len(texts), len(self.ids)
         if n == 0 or k == 0:
             return np.zeros((n, k))
         sims = emb @ self.description_vectors_.T
-        pieces, owner = [], []
-        for i, t in enumerate(texts):
-            parts = [p for p in re.split(r"(?<=[.!?])\s+", t) if len(p.split()) >= 4]
-            if len(parts) > 1:
-                pieces.extend(parts)
-                owner.extend([i] * len(parts))
+        pieces, owner = sentence_pieces(texts)
         if pieces:
             ps = self.embedder_.encode(pieces) @ self.description_vectors_.T
             for row, i in zip(ps, owner, strict=True):

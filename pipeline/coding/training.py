@@ -29,7 +29,7 @@ TRAINING_COLUMNS = ["text", "codes", "stance", "question", "language"]
 #: Settings of ``coding`` in config/settings.yaml that are :class:`CodebookCoder` arguments.
 CODER_KEYS = ("C", "w_emb", "w_char", "w_dense", "w_word", "cv_folds", "min_analyst_for_cv", "knn", "knn_k",
               "fallback_ratio", "max_codes", "analyst_weight", "own_weight", "min_own_for_cv", "zero_shot_z", "zero_shot_floor",
-              "n_jobs")
+              "sentence_weight", "n_jobs")
 
 
 class TrainingDataError(InputDataError):

@@ -127,6 +127,15 @@ _STOP = frozenset(
 )
 _HANDLE = re.compile(r"(?<![\w@.])@[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])?")
 
+#: A lower-case word before "'s" (a relation must follow: see ``NameFinder._lower_word_names``).
+_LOWER_POSSESSIVE = re.compile(r"(?<![\w'\u2019\[])(?P<name>[a-z][a-z\-]{2,})['\u2019]s\b")
+#: "me n summer got", "ruby and me went": a lower-case word beside "me"/"i" before a verb of what people do.
+_PEOPLE_DO = (r"(?:got|get|gets|were|was|went|go|both|r|are|have|had|did|said|say|told|tell|seen|saw|came|come|"
+              r"used|always|never|still|just)")
+_LOWER_WITH_ME = re.compile(
+    rf"(?<![\w'\u2019])(?:(?:me|i)\s+(?:and|n|an|&)\s+(?P<name>[a-z][a-z\-]{{2,}})"
+    rf"|(?P<name2>[a-z][a-z\-]{{2,}})\s+(?:and|n|an|&)\s+(?:me|i))\s+{_PEOPLE_DO}\b")
+
 
 class _Word(NamedTuple):
     """A capitalised word in a text, with what the candidate rules need to know about it and its neighbours."""
@@ -403,7 +412,7 @@ class NameFinder:
             self,
             "_handle_ctx_re",
             re.compile(
-                rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|its|it's|it\u2019s|:|-)\s*)*"
+                rf"(?i:\b(?:{platforms})\b)\s*(?:(?:name|handle|username|account|is|as|was|called|its|it's|it\u2019s|on|at|me|her|him|them|us|:|-)\s*)*"
                 r"(?P<name>(?=[A-Za-z0-9_.]*(?:[0-9_]|\.[A-Za-z0-9]))[A-Za-z0-9_](?:[A-Za-z0-9_.]*[A-Za-z0-9_])+)"
             ),
         )
@@ -639,6 +648,21 @@ class NameFinder:
         """A lower-case surname after a lower-case title ("dc patel"), not a verb or function word ("pc said")."""
         return (low in self.surnames and low not in self._verbs and low not in self._weak_verbs and low not in _STOP
                 and not low.endswith(("ing", "ed")) and low not in self.common_words)
+
+    def _lower_word_names(self, text: str, spans: list[NameSpan]) -> None:
+        """A first name that is also a word, typed in lower case, where only a person fits: before "'s" and a
+        relation ("blessing's brother", "may's dad") or beside "me" before what people do ("me n summer got
+        stopped", "ruby and me went"). Elsewhere such words stay ("summer", "may", "will")."""
+        for m in _LOWER_POSSESSIVE.finditer(text):
+            low = m.group("name")
+            if (low in self._calendar_names or low in self.first_names and low not in _STOP) and low not in self.keep \
+                    and self._kin_after(text, m.end()):
+                spans.append(NameSpan(m.start("name"), m.end("name"), "NAME", "context"))
+        for m in _LOWER_WITH_ME.finditer(text):
+            low = m.group("name") or m.group("name2")
+            at = m.start("name") if m.group("name") else m.start("name2")
+            if (low in self.first_names or low in self._calendar_names) and low not in self.keep and low not in _STOP:
+                spans.append(NameSpan(at, at + len(low), "NAME", "context"))
 
     def _kin_after(self, text: str, end: int) -> bool:
         """True when a possessive is followed by a relation ("Tee's mum", "Jay's little brother")."""
@@ -904,6 +928,7 @@ class NameFinder:
             self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, lower_first_only=True)
         for m in self._nick_re.finditer(text):
             self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=True, strict_name=False)
+        self._lower_word_names(text, spans)
         for m in self._sign_off_re.finditer(text):  # "Best, Tom" ending an email: the sender
             self._add(spans, text, m.start("name"), m.group("name"), "context", allow_lower=False, strict_name=False)
 

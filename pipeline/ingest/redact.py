@@ -168,7 +168,8 @@ def _identifier_rules() -> tuple[Rule, ...]:
         (
             "POSTCODE",
             re.compile(
-                rf"\b(?:[A-Z]{{1,2}}\d[A-Z\d]?\s{{0,2}}\d[A-Z]{{2}}|(?i:(?:{_WELSH_POSTCODE_AREAS})\d[a-z\d]?\s{{0,2}}\d[a-z]{{2}}))\b"
+                # the inward code may be typed apart too: "SA1 8 PN", "np10 8 ud"
+                rf"\b(?:[A-Z]{{1,2}}\d[A-Z\d]?\s{{0,2}}\d\s?[A-Z]{{2}}|(?i:(?:{_WELSH_POSTCODE_AREAS})\d[a-z\d]?\s{{0,2}}\d\s?[a-z]{{2}}))\b"
             ),
         ),
     )
@@ -216,7 +217,7 @@ def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
     worded_date = rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+{_DAY},?\s+{year}"
     tld = r"(?:com|org|net|uk|gov|ac|wales|cymru|info|io|me|co)\b"
     return (
-        ("EMAIL", re.compile(rf"(?i)[\w.+\-']+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*?{_DOT}{tld}"), "dot"),
+        ("EMAIL", re.compile(rf"(?i)[\w.+\-']+{_AT}[\w\-]+(?:{_DOT}[\w\-]+)*?{_DOT}{tld}(?:{_DOT}(?:uk|cymru|wales)\b)?"), "dot"),
         ("DOB", re.compile(rf"(?i:\b(?:{dob_ctx})\b\.?)[^.\n]{{0,25}}?\b(?P<pii>{worded_date})(?!\w)", re.I), None),
     )
 
@@ -245,7 +246,7 @@ def _address_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
             re.compile(
                 # "Flat 3, 12a Heol y Bryn" and "Flat 12b, Heol Siloh" (the flat's number is the house number)
                 rf"(?:\b(?i:flat|apartment|apt|unit|room|fflat|rhif)\s+(?:\d{{1,4}}[A-Za-z]?,?\s+(?=\d))?)?"
-                rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:{welsh_street}(?:\s+{_NAME_WORD})?"
+                rf"\b\d{{1,4}}[A-Za-z]?,?\s+(?:{welsh_street}(?:\s+(?:(?:y|yr)\s+)?{_NAME_WORD})?"
                 rf"|(?:{_NAME_WORD}\s+){{1,3}}(?:{streets})\b(?:\s+(?:East|West|North|South|Uchaf|Isaf)\b)?"
                 # a house number with a letter before a one-word street and a comma: "118a Broadway, Splott"
                 rf"|(?<=\d[A-Za-z]\s){_NAME_WORD}(?=,))"
