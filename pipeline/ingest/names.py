@@ -58,6 +58,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any, NamedTuple
 
+from pipeline.settings import lookup
+
 #: Latin-script Faker locales whose first and last names form the gazetteer.
 FAKER_LOCALES = (
     "en_GB", "en_IE", "ga_IE", "en_US", "pl_PL", "ro_RO", "cs_CZ", "sk_SK", "lt_LT", "lv_LV", "hu_HU", "bg_BG",
@@ -339,6 +341,12 @@ def _alt(values: Iterable[str]) -> str:
     return "|".join(sorted((re.escape(v) for v in values), key=len, reverse=True))
 
 
+def _cfg_alt(cfg: Mapping[str, Any], key: str) -> str:
+    """The words of list ``key`` (its default in ``config/redaction.yaml``) as an alternation, longest first;
+    an empty list matches nothing."""
+    return _alt(str(t) for t in (lookup(cfg, key, "redaction.yaml") or [])) or "(?!)"
+
+
 @dataclass(frozen=True)
 class NameFinder:
     """Name and handle finder built from ``config/redaction.yaml``.
@@ -407,7 +415,7 @@ class NameFinder:
         self._init_word_lists(cfg, keep_all, keep_words)
         self._init_context_rules(cfg)
         self._init_extra_rules(cfg, keep_words - frozenset(a.lower() for a in keep_all))
-        platforms = _alt(str(t) for t in cfg.get("handle_context", []) or ["snapchat", "instagram"])
+        platforms = _cfg_alt(cfg, "handle_context")
         object.__setattr__(
             self,
             "_handle_ctx_re",
@@ -450,10 +458,10 @@ class NameFinder:
 
     def _init_context_rules(self, cfg: Mapping[str, Any]) -> None:
         """Compile the title, relation, introduction, "X and I" / "me and X" and nickname rules."""
-        titles = _alt(str(t) for t in cfg.get("titles", []) or ["Mr", "Mrs"])
-        relations = _alt(str(t) for t in cfg.get("relations", []) or ["brother", "sister"])
-        welsh_poss = _alt(str(t) for t in cfg.get("welsh_possessives", []) or ["fy"])
-        intros = _alt(str(t) for t in cfg.get("name_intros", []) or ["my name is"])
+        titles = _cfg_alt(cfg, "titles")
+        relations = _cfg_alt(cfg, "relations")
+        welsh_poss = _cfg_alt(cfg, "welsh_possessives")
+        intros = _cfg_alt(cfg, "name_intros")
         word = WORD.pattern
         set_ = object.__setattr__
         set_(self, "_title_re", re.compile(rf"(?<![\w\[])(?:{titles})\.?\s+(?P<name>{word})", re.I))
@@ -472,10 +480,10 @@ class NameFinder:
         set_(self, "_and_i_re", re.compile(r"\s+(?:and|&|n)\s+(?:I|me|myself)\b(?!['\u2019]\w)"))
         set_(self, "_me_and_re", re.compile(rf"(?i:\b(?:me|I|myself)(?:\s+(?:and|&|n|with)|,))\s+(?P<name>{word})"))
         # a sign-off ("Best,", "Kind regards", "Diolch,") and a capitalised word ending the text or its line
-        sign_offs = _alt(str(t) for t in cfg.get("sign_offs", []) or ["kind regards"])
+        sign_offs = _cfg_alt(cfg, "sign_offs")
         set_(self, "_sign_off_re", re.compile(
             rf"(?i:\b(?:{sign_offs}))[,!.]?[ \t]*\n?[ \t]*(?P<name>[A-Z][\w'\u2019\-]*)(?=[ \t]*(?:$|\n|\())"))
-        nick = _alt(str(t) for t in cfg.get("nickname_intros", []) or ["known as"])
+        nick = _cfg_alt(cfg, "nickname_intros")
         set_(self, "_nick_re", re.compile(
             rf"(?i:\b(?:{nick})(?:\s+(?:him|her|me|them|us|it))?|\bnickname\b[^.!?]{{0,25}}?\b(?:is|was))\s+"
             rf"['\u2018\"\u201c]?(?P<name>{word})"))
@@ -490,18 +498,18 @@ class NameFinder:
         set_(self, "_speech", _lower_set(cfg.get("speech_verbs")))
         set_(self, "_org_prefixes", _lower_set(cfg.get("organisation_prefixes")))
         set_(self, "_relation_words", _lower_set(cfg.get("relations")))
-        groups = _alt(str(t) for t in cfg.get("group_words", []) or ["family"])
+        groups = _cfg_alt(cfg, "group_words")
         set_(self, "_family_re", re.compile(rf"\b(?i:the)\s+(?P<name>{_CAP})\s+(?i:{groups})\b"))
         set_(self, "_pair_re", re.compile(
             rf"(?<![\w'\u2019\-])(?P<a>{_CAP})\s+(?:and|&|n)\s+(?P<b>{_CAP})(?=[\s,])"))
-        refs = _alt(str(t) for t in cfg.get("participant_refs", []) or ["P"])
+        refs = _cfg_alt(cfg, "participant_refs")
         set_(self, "_participant_re", re.compile(
             rf"(?<![\w])(?i:{refs})\s?#?\d{{1,5}}\s*\(\s*(?P<name>{word})(?:\s+(?P<name2>{word}))?\s*\)"))
-        contact = _alt(str(t) for t in cfg.get("contact_verbs", []) or ["text", "ring", "call"])
+        contact = _cfg_alt(cfg, "contact_verbs")
         set_(self, "_contact_words", _lower_set(cfg.get("contact_verbs")))
-        before = _alt(str(t) for t in cfg.get("welsh_name_before", []) or ["Dywedodd"])
-        be = _alt(str(t) for t in cfg.get("welsh_be_verbs", []) or ["Mae"])
-        after = _alt(str(t) for t in cfg.get("welsh_name_after", []) or ["ydw i"])
+        before = _cfg_alt(cfg, "welsh_name_before")
+        be = _cfg_alt(cfg, "welsh_be_verbs")
+        after = _cfg_alt(cfg, "welsh_name_after")
         set_(self, "_welsh_before_re", re.compile(rf"(?<![\w'\u2019])(?:{before})\s+(?P<name>{_CAP})"))
         set_(self, "_welsh_be_re", re.compile(
             rf"(?<![\w'\u2019])(?:{be})\s+(?P<name>{_CAP})(?=['\u2019]n\b|\s+(?:yn|wedi)\s+[a-z])"))

@@ -177,7 +177,7 @@ def _identifier_rules() -> tuple[Rule, ...]:
 
 def _date_rules(cfg: Mapping[str, Any]) -> tuple[Rule, ...]:
     """Dates of birth: after a date-of-birth word (``dob_context``), numeric, ISO, and old full dates anywhere."""
-    dob_ctx = "|".join(map(re.escape, cfg.get("dob_context", []) or ["born", "dob", "date of birth"]))
+    dob_ctx = _alternation(cfg, "dob_context")
     # after a date-of-birth word the year may be short ("21st June '06") and the day a word ("the twelfth of")
     year = r"(?:(?:19|20)\d{2}|['\u2019]\d{2})"
     worded_date = rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+\d{{1,2}}(?:st|nd|rd|th)?,?\s+{year}"
@@ -211,7 +211,7 @@ def _worded_rules(cfg: Mapping[str, Any]) -> tuple[NeedRule, ...]:
     """Personal data written in words, with the need of each rule: an email with "at" and "dot" spelt out
     ("ahmed_k at hotmail dot com"), and a date of birth after a date-of-birth word with its year in words
     or two digits ("date of birth: seventeenth of May nineteen ninety one", "DOB 3rd Sept 08")."""
-    dob_ctx = "|".join(map(re.escape, lookup(cfg, "dob_context", "redaction.yaml")))
+    dob_ctx = _alternation(cfg, "dob_context")
     # a two-digit year is not a count ("born on 3 May 12 years ago")
     year = rf"(?:{_YEAR_WORDS}|\d{{2}}(?![\d/\-]|\.\d)(?!\s+(?:years?|yrs?|months?|weeks?|days?|times?|oed|mlynedd|blynedd)\b))"
     worded_date = rf"{_DAY}\s+(?:of\s+)?(?:{_MONTHS})\.?,?\s+{year}|(?:{_MONTHS})\.?\s+{_DAY},?\s+{year}"
