@@ -73,7 +73,7 @@ evaluate: $(STAMP) ## Measure the coder on the gold set as `make code` codes (co
 	$(PY) -m pipeline evaluate --gold $(GOLD) --codebook $(CODEBOOK) --no-training --json $(OUT)/evaluation_codebook_only.json
 	$(PY) -m pipeline evaluate --gold $(GOLD) --codebook $(CODEBOOK) --baselines --by language --json $(OUT)/evaluation.json
 
-evaluate-sets: $(STAMP) ## Measure the coder on the independent evaluation sets (data/eval): F1 with intervals, inter-coder agreement, stance, by cohort/register/language, learning curve (about 20 min; CURVE=0 skips the curve)
+evaluate-sets: $(STAMP) ## Measure the coder on the independent evaluation sets (data/eval): F1 with intervals, inter-coder agreement, stance, by cohort/register/language, learning curve (about 80 min on 2 cores, 20 a set; CURVE=0 skips the curve)
 	$(PY) scripts/evaluate_sets.py $(if $(filter 0,$(CURVE)),--no-curve)
 
 evaluate-benchmarks: $(STAMP) ## Measure the coder on the public benchmarks in ../shared/benchmarks (NHS feedback, Consult's evaluation set)
