@@ -114,7 +114,7 @@ def examples(prep: Prepared, finder, groups: Sequence[str]) -> tuple[list[tuple[
 
 def fit(feats: Sequence[Sequence[str]], labels: Sequence[int], c_value: float, min_count: int,
         weights: Sequence[float] | None = None) -> dict[str, float]:
-    """Logistic regression (L2, lbfgs: deterministic) on features seen at least ``min_count`` times.
+    """Logistic regression (L2, lbfgs, one thread: deterministic) on features seen at least ``min_count`` times.
 
     Returns:
         Feature -> weight, rounded to 6 decimals, sorted by name; ``bias`` holds the intercept.
@@ -134,8 +134,14 @@ def fit(feats: Sequence[Sequence[str]], labels: Sequence[int], c_value: float, m
                 rows.append(r)
                 cols.append(j)
     x = csr_matrix((np.ones(len(rows)), (rows, cols)), shape=(len(feats), len(vocab)))
+    from threadpoolctl import threadpool_limits
+
     model = LogisticRegression(C=c_value, solver="lbfgs", max_iter=5000, tol=1e-8)
-    model.fit(x, np.asarray(labels), sample_weight=None if weights is None else np.asarray(weights, dtype=float))
+    # One BLAS thread: threaded sums add in an order that depends on the machine's load, which moved the
+    # sixth decimal of a weight (seen: 0.646487 against 0.646482) and once the fourth. In one thread the
+    # model file is the same byte for byte on every run.
+    with threadpool_limits(1):
+        model.fit(x, np.asarray(labels), sample_weight=None if weights is None else np.asarray(weights, dtype=float))
     weights = {"bias": round(float(model.intercept_[0]), 6)}
     for f, w in zip(vocab, model.coef_[0], strict=True):
         w = round(float(w), 6)
